@@ -1,0 +1,108 @@
+"""The ``neurochip`` command: thin wrappers over the library; user errors exit with status 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import NeurochipError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def _run(args) -> int:
+    from .description import load_scenario
+    from .report import run_summary
+    from .runner import run_scenario
+
+    setup = load_scenario(args.scenario, seed=args.seed)
+    result = run_scenario(setup, Path(args.out), progress=not args.quiet)
+    print(run_summary(result))
+    return EXIT_INTERRUPTED if result.status == "interrupted" else 0
+
+
+def _check(args) -> int:
+    from .description import check_file
+    from .errors import DescriptionError
+
+    problems = []
+    for path in args.files:
+        try:
+            kind = check_file(path)
+            print(f"{path}: valid {kind}")
+        except DescriptionError as error:
+            problems.extend(error.problems)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return EXIT_USER_ERROR if problems else 0
+
+
+def _inspect(args) -> int:
+    from .report import inspect_text
+    from .traces import Trace
+
+    with Trace(args.trace) as trace:
+        print(inspect_text(trace))
+    return 0
+
+
+def _plot(args) -> int:
+    from .plots import plot_raster
+    from .traces import Trace
+
+    with Trace(args.trace) as trace:
+        out = Path(args.out) if args.out else Path(args.trace).with_suffix(".raster.png")
+        plot_raster(trace, out, bin_width=args.bin)
+    print(f"wrote {out}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="neurochip", description="Event-driven emulator of spiking neuromorphic chips.")
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a scenario and write its HDF5 trace")
+    run.add_argument("scenario", help="scenario file (scenarios/*.yaml)")
+    run.add_argument("--out", default="runs", help="folder for the trace (default: runs)")
+    run.add_argument("--seed", type=int, help="override the scenario's seed")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(handler=_run)
+
+    check = commands.add_parser("check", help="validate chip and scenario files")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.set_defaults(handler=_check)
+
+    inspect = commands.add_parser("inspect", help="summarise a trace")
+    inspect.add_argument("trace")
+    inspect.set_defaults(handler=_inspect)
+
+    plot = commands.add_parser("plot", help="spike raster with population rate, as PNG")
+    plot.add_argument("trace")
+    plot.add_argument("--out", help="PNG file (default: beside the trace)")
+    plot.add_argument("--bin", type=float, default=None, help="rate bin width in seconds (default: duration / 200)")
+    plot.set_defaults(handler=_plot)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "seed", None) is not None and args.seed < 0:
+        print("neurochip: error: --seed must be a whole number >= 0", file=sys.stderr)
+        return EXIT_USER_ERROR
+    try:
+        return args.handler(args)
+    except NeurochipError as error:
+        print(f"{error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("neurochip: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as error:  # an unwritable output folder, a full disk
+        print(f"neurochip: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Schema of a chip description (``chips/*.yaml``).
+
+A chip is a set of cores joined by an AER router. A core holds a crossbar of
+``rows`` x ``cols`` synapse cells; neurons may sit on its rows, its columns, or both
+(the spiking-RBM chip of Ishii et al., IEDM 2019, has both: visible neurons on the
+rows, hidden neurons on the columns, one array read in both directions).
+A spike of a row neuron reads its row forward into the column neurons; a spike of a
+column neuron reads its column backward into the row neurons.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from .base import Name, Spec
+from .units import Time
+
+Side = Literal["rows", "cols"]
+
+
+class ClockSpec(Spec):
+    tick: Time = Field(1e-6, gt=0, description="Core clock period (s); cores act on tick edges.")
+
+
+class LIFSpec(Spec):
+    """Leaky integrate-and-fire neurons, in normalised membrane units.
+
+    Between events ``v`` relaxes to ``v_rest`` exactly: v(t) = v_rest + (v0 - v_rest) exp(-t/tau).
+    Each incoming spike adds the weight of its synapse. At ``v >= v_th`` the neuron
+    spikes, ``v`` is set to ``v_reset`` and input is ignored for ``refractory`` seconds.
+    """
+
+    model: Literal["lif"] = "lif"
+    tau: Time = Field(gt=0, description="Membrane (leak) time constant (s).")
+    v_th: float = Field(1.0, description="Firing threshold (normalised).")
+    v_reset: float = Field(0.0, description="Potential after a spike (normalised).")
+    v_rest: float = Field(0.0, description="Resting potential the membrane leaks to (normalised).")
+    refractory: Time = Field(0.0, ge=0, description="Refractory period after a spike (s).")
+
+    @field_validator("v_reset", "v_rest")
+    @classmethod
+    def _below_threshold(cls, value: float, info: ValidationInfo) -> float:
+        v_th = info.data.get("v_th")
+        if v_th is not None and value >= v_th:
+            why = " (a neuron resting above threshold would fire without input)" if info.field_name == "v_rest" else ""
+            raise ValueError(f"must be below v_th ({v_th}), got {value}{why}")
+        return value
+
+
+class ArraySpec(Spec):
+    rows: int = Field(gt=0, le=1 << 16, description="Row lines (pre-synaptic inputs of a forward read).")
+    cols: int = Field(gt=0, le=1 << 16, description="Column lines (post-synaptic outputs of a forward read).")
+
+
+class NeuronsSpec(Spec):
+    rows: LIFSpec | None = Field(None, description="Neurons on the row lines (visible layer of an RBM).")
+    cols: LIFSpec | None = Field(None, description="Neurons on the column lines (hidden layer of an RBM).")
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.rows is None and self.cols is None:
+            raise ValueError("a core needs neurons on its rows, its cols, or both")
+        return self
+
+
+class CoreSpec(Spec):
+    name: Name
+    array: ArraySpec
+    neurons: NeuronsSpec
+    position: tuple[int, int] | None = Field(
+        None, description="(x, y) on the router mesh; default: row-major on the smallest square.")
+
+    def size(self, side: Side) -> int:
+        return self.array.rows if side == "rows" else self.array.cols
+
+
+class RouterSpec(Spec):
+    """AER router: a packet carries all spikes a core emitted in one tick."""
+
+    latency: Time = Field(100e-9, gt=0, description="Spike in-to-out delay through the router (s).")
+    hop_latency: Time = Field(0.0, ge=0, description="Extra delay per mesh hop between cores (s).")
+
+
+class ChipSpec(Spec):
+    name: Name
+    description: str = ""
+    clock: ClockSpec = ClockSpec()
+    router: RouterSpec = RouterSpec()
+    cores: list[CoreSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self):
+        names = [core.name for core in self.cores]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"core names must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+    def core(self, name: str) -> CoreSpec | None:
+        return next((core for core in self.cores if core.name == name), None)

@@ -1,0 +1,269 @@
+"""Load, validate and cross-check chip and scenario descriptions.
+
+Every problem found is reported at once, each located by file, line and key path.
+Schema problems come from pydantic; cross-file problems (a route to a core that does
+not exist, a network larger than its cores, a missing data file) are checked here.
+NumPy files are read with ``allow_pickle=False``: loading never executes code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import TypeAdapter, ValidationError
+
+from ..errors import DescriptionError, Problem
+from .chip import ChipSpec
+from .scenario import InputSpec, RouteSpec, ScenarioSpec, SpikeTimesInputSpec, WeightsSpec, split_endpoint
+from .yamlfile import KeyPath, YamlDocument
+
+
+def _data_path(data: Any, loc: tuple) -> KeyPath:
+    """Map a pydantic error location onto the keys written in the file.
+
+    pydantic puts names of its own into locations (the tag of a tagged union such as
+    an input's ``kind``, validator names with brackets); only parts that index into
+    the data, or name a missing key, are kept.
+    """
+    path: list[str | int] = []
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        elif isinstance(data, dict) and isinstance(part, str) and "[" not in part and part != data.get("kind"):
+            data = None  # a required key that is missing: name it
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+_BOUNDS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
+_WORDS = {"gt": "greater than", "ge": "at least", "lt": "less than", "le": "at most"}
+
+
+def _message(error: dict, written: Any) -> str:
+    kind = error["type"]
+    if kind in _BOUNDS:
+        bound = error["ctx"][_BOUNDS[kind]]
+        return f"must be {_WORDS[_BOUNDS[kind]]} {bound} (in SI units), got {written!r}"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    message = error["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if kind == "string_pattern_mismatch":
+        if "rows|cols" in error["ctx"]["pattern"]:
+            return f"expected a core's lines, 'core.rows' or 'core.cols', got {error['input']!r}"
+        return f"expected a name of letters, digits, '_' and '-' (like 'core0'), got {error['input']!r}"
+    return message
+
+
+def _written(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _validate(model: type, document: YamlDocument):
+    try:
+        return model.model_validate(document.data), []
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            path = _data_path(document.data, item["loc"])
+            problems.append(document.problem(path, _message(item, _written(document.data, path))))
+        return None, problems
+
+
+def load_chip(path: str | Path) -> tuple[ChipSpec, YamlDocument]:
+    """Read and validate a chip description; raises ``DescriptionError`` listing every problem."""
+    document = YamlDocument(Path(path))
+    chip, problems = _validate(ChipSpec, document)
+    if problems:
+        raise DescriptionError(problems)
+    return chip, document
+
+
+@dataclass
+class Setup:
+    """A validated scenario with its chip and the data files it names, loaded once."""
+
+    scenario: ScenarioSpec
+    chip: ChipSpec
+    scenario_document: YamlDocument
+    chip_document: YamlDocument
+    spike_files: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    weight_files: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def load_scenario(path: str | Path, seed: int | None = None) -> Setup:
+    """Read a scenario and its chip, check them against each other, load their data files.
+
+    Cross-file checks run on every input, route and weight entry that is valid on its
+    own, even when other parts of the file are not, so one pass reports everything.
+    """
+    document = YamlDocument(Path(path))
+    scenario, problems = _validate(ScenarioSpec, document)
+    chip = chip_document = None
+    chip_ref = document.data.get("chip")
+    if isinstance(chip_ref, str):
+        chip_path = document.path.parent / chip_ref
+        if not chip_path.is_file():
+            problems.append(document.problem(("chip",), f"chip file not found: {chip_path}"))
+        else:
+            try:
+                chip, chip_document = load_chip(chip_path)
+            except DescriptionError as error:
+                problems.extend(error.problems)
+    files = _Files()
+    if chip is not None:
+        problems.extend(_cross_check(document, chip, files))
+    if problems:
+        raise DescriptionError(problems)
+    if seed is not None:
+        scenario = scenario.model_copy(update={"seed": seed})
+    return Setup(scenario, chip, document, chip_document, files.spikes, files.weights)
+
+
+@dataclass
+class _Files:
+    spikes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _valid_entries(document: YamlDocument, key: str, spec) -> list[tuple[str | int, Any]]:
+    """Entries of a list or mapping under ``key`` that are valid on their own."""
+    raw = document.data.get(key)
+    items = raw.items() if isinstance(raw, dict) else enumerate(raw) if isinstance(raw, list) else []
+    adapter = TypeAdapter(spec)
+    valid = []
+    for index, item in items:
+        try:
+            valid.append((index, adapter.validate_python(item)))
+        except ValidationError:
+            pass  # reported by the whole-file validation
+    return valid
+
+
+def _lines(chip: ChipSpec, endpoint: str, where: KeyPath, document: YamlDocument, problems: list):
+    """The core and line count an endpoint names, or None with a problem recorded."""
+    core_name, side = split_endpoint(endpoint)
+    core = chip.core(core_name)
+    if core is None:
+        known = ", ".join(c.name for c in chip.cores)
+        problems.append(document.problem(where, f"no core named {core_name!r} on chip {chip.name!r} (cores: {known})"))
+        return None, 0
+    return core, core.size(side)
+
+
+def _cross_check(doc: YamlDocument, chip: ChipSpec, files: _Files) -> list[Problem]:
+    problems: list[Problem] = []
+    base = doc.path.parent
+    core_names = {core.name for core in chip.cores}
+
+    def receivers_exist(core, side, where):
+        # lines driven on one side are read into the neurons on the other side
+        other = "cols" if side == "rows" else "rows"
+        if getattr(core.neurons, other) is None:
+            problems.append(doc.problem(where, f"core {core.name!r} has no neurons on its {other} "
+                                               f"to receive spikes sent to its {side}"))
+
+    for i, source in _valid_entries(doc, "inputs", InputSpec):
+        where = ("inputs", i)
+        if source.name in core_names:
+            problems.append(doc.problem(where + ("name",), f"{source.name!r} is already the name of a core"))
+        core, lines = _lines(chip, source.to, where + ("to",), doc, problems)
+        if core is not None:
+            receivers_exist(core, split_endpoint(source.to)[1], where + ("to",))
+            if source.offset + source.size > lines:
+                problems.append(doc.problem(where, f"{source.size} channels from line {source.offset} do not fit "
+                                                   f"the {lines} lines of {source.to}"))
+        if isinstance(source, SpikeTimesInputSpec) and source.file is not None:
+            loaded = _load_spike_file(base / source.file, source.size, doc, where + ("file",), problems)
+            if loaded is not None:
+                files.spikes[source.name] = loaded
+
+    for i, route in _valid_entries(doc, "routes", RouteSpec):
+        where = ("routes", i)
+        src_core, src_lines = _lines(chip, route.source, where + ("from",), doc, problems)
+        dst_core, dst_lines = _lines(chip, route.to, where + ("to",), doc, problems)
+        if src_core is not None and getattr(src_core.neurons, split_endpoint(route.source)[1]) is None:
+            problems.append(doc.problem(where + ("from",), f"{route.source} has no neurons to send spikes"))
+        if dst_core is not None:
+            receivers_exist(dst_core, split_endpoint(route.to)[1], where + ("to",))
+        if src_core is not None and dst_core is not None and route.offset + src_lines > dst_lines:
+            problems.append(doc.problem(where, f"{src_lines} neurons of {route.source} from line {route.offset} "
+                                               f"do not fit the {dst_lines} lines of {route.to}"))
+
+    for name, weights in _valid_entries(doc, "weights", WeightsSpec):
+        where = ("weights", name)
+        core = chip.core(name)
+        if core is None:
+            problems.append(doc.problem(where, f"no core named {name!r} on chip {chip.name!r}"))
+        elif weights.file is not None:
+            shape = (core.array.rows, core.array.cols)
+            array = _load_npy(base / weights.file, doc, where + ("file",), problems)
+            if array is not None and array.shape != shape:
+                problems.append(doc.problem(where + ("file",), f"expected an array of shape {shape}, "
+                                                               f"the file holds {array.shape}"))
+            elif array is not None:
+                files.weights[name] = array.astype(np.float64)
+
+    record = doc.data.get("record")
+    state_cores = record.get("state_cores") if isinstance(record, dict) else None
+    for i, name in enumerate(state_cores if isinstance(state_cores, list) else []):
+        if name not in core_names:
+            problems.append(doc.problem(("record", "state_cores", i), f"no core named {name!r}"))
+    return problems
+
+
+def _load_npy(path: Path, doc: YamlDocument, where: KeyPath, problems: list):
+    if not path.is_file():
+        problems.append(doc.problem(where, f"file not found: {path}"))
+        return None
+    try:
+        return np.load(path, allow_pickle=False)
+    except Exception as error:  # numpy raises several types for a bad file
+        problems.append(doc.problem(where, f"cannot read {path} as a NumPy file: {error}"))
+        return None
+
+
+def _load_spike_file(path: Path, size: int, doc, where, problems):
+    archive = _load_npy(path, doc, where, problems)
+    if archive is None:
+        return None
+    if not isinstance(archive, np.lib.npyio.NpzFile) or not {"t", "neuron"} <= set(archive.files):
+        problems.append(doc.problem(where, f"{path} must be an .npz holding arrays 't' and 'neuron'"))
+        return None
+    times, neurons = np.asarray(archive["t"], float), np.asarray(archive["neuron"])
+    if times.shape != neurons.shape or times.ndim != 1:
+        problems.append(doc.problem(where, f"{path}: 't' and 'neuron' must be 1-D arrays of equal length"))
+    elif not np.issubdtype(neurons.dtype, np.integer) or (neurons.size and (neurons.min() < 0 or neurons.max() >= size)):
+        problems.append(doc.problem(where, f"{path}: 'neuron' must hold integers in [0, {size})"))
+    elif times.size and (not np.all(np.isfinite(times)) or times.min() < 0):
+        problems.append(doc.problem(where, f"{path}: 't' must hold finite times >= 0 (seconds)"))
+    else:
+        return times, neurons.astype(np.int64)
+    return None
+
+
+def check_file(path: str | Path) -> str:
+    """Validate a chip or a scenario file (told apart by its keys); return what it was."""
+    document = YamlDocument(Path(path))
+    if "cores" in document.data:
+        load_chip(path)
+        return "chip"
+    if "chip" in document.data:
+        load_scenario(path)
+        return "scenario"
+    raise DescriptionError([Problem(str(path), "", "neither a chip (no 'cores' key) nor a scenario (no 'chip' key)")])

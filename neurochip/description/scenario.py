@@ -1,0 +1,141 @@
+"""Schema of a scenario description (``scenarios/*.yaml``): what to run on which chip.
+
+File paths inside a scenario are relative to the scenario file.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+
+from .base import Name, Spec
+from .units import Frequency, Time, parse_quantity
+
+#: A line bundle of a core: ``"core.rows"`` or ``"core.cols"``.
+Endpoint = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*\.(rows|cols)$")]
+
+
+def split_endpoint(endpoint: str) -> tuple[str, str]:
+    core, side = endpoint.rsplit(".", 1)
+    return core, side
+
+
+def _rates(value):
+    if isinstance(value, list):
+        return [parse_quantity(item, "frequency") for item in value]
+    return parse_quantity(value, "frequency")
+
+
+class PoissonInputSpec(Spec):
+    """Independent Poisson spike trains, one per channel, driving the lines of a core."""
+
+    kind: Literal["poisson"]
+    name: Name
+    to: Endpoint = Field(description="Lines driven, e.g. 'core0.rows' (a forward read per spike).")
+    offset: int = Field(0, ge=0, description="First line driven.")
+    size: int = Field(gt=0, description="Number of channels.")
+    rate: Annotated[float | list[float], BeforeValidator(_rates)] = Field(
+        description="Rate of every channel, or a list with one rate per channel (Hz).")
+    start: Time = Field(0.0, ge=0)
+    stop: Time | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        rates = self.rate if isinstance(self.rate, list) else [self.rate]
+        if isinstance(self.rate, list) and len(self.rate) != self.size:
+            raise ValueError(f"rate lists {len(self.rate)} values for {self.size} channels")
+        if any(rate < 0 for rate in rates):
+            raise ValueError("rates must not be negative")
+        if self.stop is not None and self.stop <= self.start:
+            raise ValueError("stop must come after start")
+        return self
+
+
+class SpikeTimesInputSpec(Spec):
+    """Spikes at given times: inline (``times`` with ``neurons``) or from a NumPy file.
+
+    The file is an ``.npz`` holding arrays ``t`` (seconds) and ``neuron`` (channel index).
+    Times are rounded to the chip's clock tick.
+    """
+
+    kind: Literal["spike-times"]
+    name: Name
+    to: Endpoint
+    offset: int = Field(0, ge=0)
+    size: int = Field(gt=0, description="Number of channels.")
+    times: list[Time] | None = None
+    neurons: list[Annotated[int, Field(ge=0)]] | None = None
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        inline = self.times is not None or self.neurons is not None
+        if inline == (self.file is not None):
+            raise ValueError("give either 'times' with 'neurons', or 'file'")
+        if inline:
+            if self.times is None or self.neurons is None or len(self.times) != len(self.neurons):
+                raise ValueError("'times' and 'neurons' must both be given, with equal lengths")
+            if any(n >= self.size for n in self.neurons):
+                raise ValueError(f"'neurons' must be below size ({self.size})")
+            if any(t < 0 for t in self.times):
+                raise ValueError("'times' must not be negative")
+        return self
+
+
+InputSpec = Annotated[Union[PoissonInputSpec, SpikeTimesInputSpec], Field(discriminator="kind")]
+
+
+class RouteSpec(Spec):
+    """Spikes of one core's neurons delivered to lines of another core."""
+
+    source: Endpoint = Field(alias="from", description="Neurons sending, e.g. 'core0.cols'.")
+    to: Endpoint = Field(description="Lines receiving, e.g. 'core1.rows'.")
+    offset: int = Field(0, ge=0, description="First receiving line.")
+
+
+class WeightsSpec(Spec):
+    """Initial weights of a core's array: one of a constant, a uniform or normal draw, or a file."""
+
+    constant: float | None = None
+    uniform: tuple[float, float] | None = Field(None, description="[low, high]")
+    normal: tuple[float, float] | None = Field(None, description="[mean, std]")
+    file: str | None = Field(None, description=".npy file of shape (rows, cols)")
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [k for k in ("constant", "uniform", "normal", "file") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of constant, uniform, normal, file")
+        if self.uniform is not None and self.uniform[0] > self.uniform[1]:
+            raise ValueError("uniform needs low <= high")
+        if self.normal is not None and self.normal[1] < 0:
+            raise ValueError("normal needs a std >= 0")
+        return self
+
+
+class RecordSpec(Spec):
+    spikes: bool = Field(True, description="Record every spike of every core and input.")
+    state_interval: Time | None = Field(None, gt=0, description="Sample membrane potentials this often (s).")
+    state_cores: list[Name] | None = Field(None, description="Cores whose state is sampled; default all.")
+    flush_interval: Time = Field(1.0, gt=0, description="Flush the trace to disk at least this often (wall-clock s).")
+
+
+class ScenarioSpec(Spec):
+    name: Name
+    description: str = ""
+    chip: str = Field(description="Chip description file, relative to this scenario.")
+    seed: int = Field(0, ge=0)
+    duration: Time = Field(gt=0, description="Simulated time (s).")
+    inputs: list[InputSpec] = []
+    routes: list[RouteSpec] = []
+    weights: dict[Name, WeightsSpec] = {}
+    record: RecordSpec = RecordSpec()
+
+    @model_validator(mode="after")
+    def _unique_inputs(self):
+        names = [source.name for source in self.inputs]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"input names must be unique; repeated: {', '.join(repeated)}")
+        return self

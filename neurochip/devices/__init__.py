@@ -1,0 +1,1 @@
+"""Synapse devices and the crossbar arrays built from them."""

@@ -1,0 +1,66 @@
+"""Text summaries of runs and traces."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .traces import Trace
+
+
+def _table(header: list[str], rows: list[list], align: str) -> str:
+    cells = [header] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for row in cells:
+        lines.append("  ".join(c.ljust(w) if a == "<" else c.rjust(w) for c, w, a in zip(row, widths, align)))
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join("  " + line for line in lines)
+
+
+def spike_table(trace: Trace) -> str:
+    duration = trace.duration
+    rows = []
+    for sender, side, kind, size in trace.spike_groups():
+        count = len(trace.spikes(sender, side)[0])
+        rate = count / (size * duration) if duration > 0 else 0.0
+        rows.append([f"{sender}.{side}", kind, size, count, f"{rate:.2f}"])
+    return _table(["neurons", "kind", "size", "spikes", "mean rate (Hz)"], rows, "<<>>>")
+
+
+def ledger_table(trace: Trace) -> str:
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for core, kind, _stage, count in trace.ledger():
+        totals[(core, kind)] += count
+    rows = [[core, kind, f"{count:,}"] for (core, kind), count in sorted(totals.items())]
+    return _table(["block", "event", "count"], rows, "<<>")
+
+
+def inspect_text(trace: Trace) -> str:
+    meta = trace.meta
+    lines = [
+        f"trace     {trace.path}",
+        f"status    {trace.status}",
+        f"scenario  {meta.get('scenario')} on chip {meta.get('chip')}, seed {meta.get('seed')}",
+        f"duration  {trace.duration * 1e3:.3f} ms simulated of {meta.get('duration', 0) * 1e3:.3f} ms asked, "
+        f"tick {meta.get('tick', 0) * 1e6:g} us",
+        f"created   {meta.get('created')}  wall time {float(trace.file.attrs['wall_time']):.2f} s",
+        "versions  " + ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items()),
+        "",
+        "spikes",
+        spike_table(trace),
+        "",
+        "ledger",
+        ledger_table(trace),
+    ]
+    error = str(trace.file.attrs.get("error", ""))
+    if error:
+        lines.insert(2, f"error     {error}")
+    return "\n".join(lines)
+
+
+def run_summary(result) -> str:
+    speed = result.simulated / result.wall_time if result.wall_time > 0 else float("inf")
+    head = (f"{result.status}: {result.simulated * 1e3:.1f} ms simulated in {result.wall_time:.2f} s wall "
+            f"({speed:.3g} x real time); trace {result.path}")
+    with Trace(result.path) as trace:
+        return "\n".join([head, "", spike_table(trace)])

@@ -1,0 +1,97 @@
+"""Read a trace into numpy arrays; every failure is a ``TraceError`` naming the file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from ..errors import TraceError
+from . import layout
+
+
+class Trace:
+    """A neurochip trace opened for reading (use as a context manager, or call ``close``)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise TraceError(f"{self.path}: trace file not found")
+        try:
+            self.file = h5py.File(self.path, "r")
+        except OSError as error:
+            raise TraceError(f"{self.path}: not a readable HDF5 file ({error})") from None
+        attrs = self.file.attrs
+        if attrs.get("format") != layout.FORMAT:
+            self.file.close()
+            raise TraceError(f"{self.path}: not a neurochip trace (no format attribute {layout.FORMAT!r})")
+        if int(attrs.get("version", -1)) != layout.VERSION:
+            self.file.close()
+            raise TraceError(f"{self.path}: trace layout version {attrs.get('version')} "
+                             f"is not the supported version {layout.VERSION}")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        self.file.close()
+
+    @property
+    def status(self) -> str:
+        return str(self.file.attrs["status"])
+
+    @property
+    def duration(self) -> float:
+        """Simulated time the trace covers (s)."""
+        return float(self.file.attrs["t_end"])
+
+    @property
+    def meta(self) -> dict:
+        meta = dict(self.file["meta"].attrs) if "meta" in self.file else {}
+        if "versions" in meta:
+            meta["versions"] = json.loads(meta["versions"])
+        return meta
+
+    def text(self, name: str) -> str:
+        """``"chip_yaml"`` or ``"scenario_yaml"``: the description as it was run."""
+        return self.file[f"meta/{name}"].asstr()[()]
+
+    def spike_groups(self) -> list[tuple[str, str, str, int]]:
+        """(sender, side, kind, size) for every spike group, cores first."""
+        groups = []
+        for sender, by_side in self.file.get("spikes", {}).items():
+            for side, group in by_side.items():
+                groups.append((sender, side, str(group.attrs["kind"]), int(group.attrs["size"])))
+        return sorted(groups, key=lambda g: (g[2] != "core", g[0], g[1]))
+
+    def spikes(self, sender: str, side: str) -> tuple[np.ndarray, np.ndarray]:
+        """Spike times (s) and neuron indices of one sender's side."""
+        key = f"spikes/{sender}/{side}"
+        if key not in self.file:
+            known = ", ".join(f"{s}.{d}" for s, d, _, _ in self.spike_groups())
+            raise TraceError(f"{self.path}: no spikes recorded for {sender}.{side} (recorded: {known})")
+        group = self.file[key]
+        return group["t"][:], group["neuron"][:]
+
+    def state(self, core: str, side: str, variable: str = "v") -> tuple[np.ndarray, np.ndarray]:
+        """Sample times (s) and an array (samples, neurons) of a state variable."""
+        key = f"state/{core}/{side}/{variable}"
+        if key not in self.file:
+            raise TraceError(f"{self.path}: no {variable} sampled for {core}.{side}")
+        times = self.file[f"state/{core}/t"][:]
+        values = self.file[key][:]
+        n = min(len(times), len(values))  # an interrupted run may hold one row more in one of them
+        return times[:n], values[:n]
+
+    def ledger(self) -> list[tuple[str, str, str, int]]:
+        """(core, kind, stage, count) rows."""
+        if "ledger" not in self.file:
+            return []
+        group = self.file["ledger"]
+        columns = [group[name].asstr()[:] for name in ("core", "kind", "stage")]
+        return list(zip(*columns, (int(n) for n in group["count"][:])))
