@@ -26,7 +26,7 @@ def plot_raster(trace: Trace, out: Path, bin_width: float | None = None) -> Path
     for index, (sender, side, kind, size) in enumerate(groups):
         t, neuron = trace.spikes(sender, side)
         raster, rate = axes[2 * index], axes[2 * index + 1]
-        raster.scatter(t * 1e3, neuron, s=1.0, marker="|", linewidths=0.5, color="k" if kind == "core" else "C1")
+        raster.scatter(t * 1e3, neuron, s=6.0, marker="|", linewidths=0.8, color="k" if kind == "core" else "C1")
         raster.set_ylim(-0.5, size - 0.5)
         raster.set_ylabel(f"{sender}.{side}\nneuron")
         counts, _ = np.histogram(t, edges)
@@ -36,7 +36,7 @@ def plot_raster(trace: Trace, out: Path, bin_width: float | None = None) -> Path
     axes[-1].set_xlim(0, duration * 1e3)
     meta = trace.meta
     fig.suptitle(f"{meta.get('scenario')} on {meta.get('chip')} (seed {meta.get('seed')}, {trace.status})")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.98))
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out

@@ -1,0 +1,74 @@
+"""Helpers shared by the tests: write descriptions to a temporary folder and build chips from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from neurochip.chip import build_chip
+from neurochip.description import load_scenario
+from neurochip.kernel.engine import Engine
+from neurochip.ledger import Ledger
+from neurochip.randomness import Streams
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def lif(**overrides) -> dict:
+    params = {"tau": "10 ms", "v_th": 1.0, "v_reset": 0.0, "refractory": "2 ms"}
+    params.update(overrides)
+    return params
+
+
+def one_core_chip(rows=4, cols=3, row_neurons=None, col_neurons=None, tick="1 us", latency="100 ns") -> dict:
+    neurons = {}
+    if row_neurons is not None:
+        neurons["rows"] = row_neurons
+    if col_neurons is not None:
+        neurons["cols"] = col_neurons
+    return {"name": "chip", "clock": {"tick": tick}, "router": {"latency": latency},
+            "cores": [{"name": "c", "array": {"rows": rows, "cols": cols}, "neurons": neurons}]}
+
+
+class Sim:
+    """A chip built from descriptions, with every spike logged as (sender, side, tick, ids)."""
+
+    def __init__(self, setup):
+        self.setup = setup
+        self.engine = Engine(setup.chip.clock.tick)
+        self.ledger = Ledger()
+        self.chip = build_chip(setup, self.engine, self.ledger, Streams(setup.scenario.seed))
+        self.log: list[tuple[str, str, int, np.ndarray]] = []
+        self.chip.router.observers.append(lambda s, side, t, ids: self.log.append((s, side, t, ids.copy())))
+
+    def run(self, seconds: float | None = None):
+        until = self.engine.ticks(seconds if seconds is not None else self.setup.scenario.duration)
+        self.engine.run(until)
+        return self
+
+    def spikes(self, sender: str, side: str) -> list[tuple[int, int]]:
+        """(tick, neuron) pairs in time order."""
+        return [(t, int(i)) for s, d, t, ids in self.log if (s, d) == (sender, side) for i in ids]
+
+
+@pytest.fixture
+def write(tmp_path):
+    """write(name, data) -> path of a YAML file in a fresh folder."""
+    def _write(name: str, data: dict) -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        return path
+    return _write
+
+
+@pytest.fixture
+def simulate(write):
+    """simulate(chip_dict, scenario_dict) -> Sim, built but not yet run."""
+    def _simulate(chip: dict, scenario: dict) -> Sim:
+        write("chip.yaml", chip)
+        scenario = {"name": "test", "chip": "chip.yaml", "duration": "10 ms", **scenario}
+        return Sim(load_scenario(write("scenario.yaml", scenario)))
+    return _simulate

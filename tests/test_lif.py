@@ -1,0 +1,79 @@
+"""LIF neurons on a core against closed-form responses (delta synapses, exact exponential leak)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from conftest import lif, one_core_chip
+
+TAU = 10e-3
+TICK = 1e-6
+
+
+def spikes_at(times_ms, neurons=None):
+    times = [f"{t} ms" for t in times_ms]
+    return {"kind": "spike-times", "name": "src", "to": "c.rows", "size": 1,
+            "times": times, "neurons": neurons or [0] * len(times)}
+
+
+def single(simulate, weight, times_ms, **neuron):
+    chip = one_core_chip(rows=1, cols=1, col_neurons=lif(**neuron))
+    return simulate(chip, {"inputs": [spikes_at(times_ms)], "weights": {"c": {"constant": weight}}})
+
+
+def test_potential_decays_exactly_after_an_input(simulate):
+    sim = single(simulate, 0.5, [1.0]).run(5e-3)
+    neurons = sim.chip.cores["c"].neurons["cols"]
+    arrival = 1e-3 + TICK  # 100 ns router latency lands on the next tick edge
+    for t in (arrival, 2e-3, 5e-3, 40e-3):
+        expected = 0.5 * math.exp(-(t - arrival) / TAU)
+        assert neurons.potential_at(round(t / TICK))[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_two_inputs_fire_exactly_when_the_decayed_sum_reaches_threshold(simulate):
+    # 0.6 exp(-d / tau) + 0.6 >= 1  <=>  d <= tau ln(1.5) = 4.0547 ms
+    critical = TAU * math.log(1.5)
+    inside = single(simulate, 0.6, [1.0, 1.0 + 1e3 * (critical - TICK)]).run(20e-3)
+    outside = single(simulate, 0.6, [1.0, 1.0 + 1e3 * (critical + TICK)]).run(20e-3)
+    second_arrival = round((1e-3 + critical - TICK) / TICK) + 1
+    assert inside.spikes("c", "cols") == [(second_arrival, 0)]
+    assert outside.spikes("c", "cols") == []
+
+
+def test_refractory_period_ignores_input_until_it_ends(simulate):
+    # first input fires at 1.001 ms; the neuron is deaf until 3.001 ms (2 ms refractory)
+    accepted = single(simulate, 1.2, [1.0, 3.0]).run(10e-3)  # second arrives at 3.001 ms: accepted
+    ignored = single(simulate, 1.2, [1.0, 2.999]).run(10e-3)  # arrives at 3.000 ms: ignored
+    assert accepted.spikes("c", "cols") == [(1001, 0), (3001, 0)]
+    assert ignored.spikes("c", "cols") == [(1001, 0)]
+    neurons = ignored.chip.cores["c"].neurons["cols"]
+    assert neurons.potential_at(3000)[0] == 0.0  # held at reset, the ignored input left no trace
+
+
+def test_reset_potential_then_leak_from_the_end_of_refractoriness(simulate):
+    sim = single(simulate, 1.5, [1.0], v_reset=0.3, v_rest=0.1).run(10e-3)
+    neurons = sim.chip.cores["c"].neurons["cols"]
+    spike, ready = 1001, 1001 + 2000
+    assert neurons.potential_at(spike + 1000)[0] == 0.3
+    t = ready + 4000
+    assert neurons.potential_at(t)[0] == pytest.approx(0.1 + 0.2 * math.exp(-4000 * TICK / TAU), rel=1e-12)
+
+
+def test_forward_and_backward_reads_use_the_same_array(simulate, write, tmp_path):
+    weights = np.arange(12, dtype=float).reshape(4, 3) / 100
+    np.save(tmp_path / "w.npy", weights)
+    chip = one_core_chip(rows=4, cols=3, row_neurons=lif(), col_neurons=lif())
+    sim = simulate(chip, {
+        "inputs": [{"kind": "spike-times", "name": "fwd", "to": "c.rows", "size": 4,
+                    "times": ["1 ms", "1 ms"], "neurons": [1, 3]},
+                   {"kind": "spike-times", "name": "bwd", "to": "c.cols", "size": 3,
+                    "times": ["1 ms"], "neurons": [2]}],
+        "weights": {"c": {"file": "w.npy"}}}).run(2e-3)
+    core = sim.chip.cores["c"]
+    arrival = 1001
+    np.testing.assert_allclose(core.neurons["cols"].potential_at(arrival), weights[[1, 3]].sum(axis=0))
+    np.testing.assert_allclose(core.neurons["rows"].potential_at(arrival), weights[:, 2])
+    # only the driven lines were read: 2 rows x 3 columns + 1 column x 4 rows
+    assert sim.ledger.count("c", "row_read") == 2 and sim.ledger.count("c", "col_read") == 1
+    assert sim.ledger.count("c", "synaptic_op") == 2 * 3 + 1 * 4
