@@ -58,6 +58,8 @@ def _message(error: dict, written: Any) -> str:
     message = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
+    if kind.endswith(("_type", "_parsing")) and "got" not in message:
+        message += f", got {written!r}"
     if kind == "string_pattern_mismatch":
         if "rows|cols" in error["ctx"]["pattern"]:
             return f"expected a core's lines, 'core.rows' or 'core.cols', got {error['input']!r}"
@@ -74,11 +76,24 @@ def _written(data: Any, path: KeyPath) -> Any:
     return data
 
 
-def _validate(model: type, document: YamlDocument):
+def _repeated_names(document: YamlDocument, key: str) -> list[Problem]:
+    """Entries of the list ``key`` whose ``name`` an earlier entry already has."""
+    entries = document.data.get(key)
+    seen: set = set()
+    problems = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name in seen:
+            problems.append(document.problem((key, index, "name"), f"name {name!r} is used twice in {key}"))
+        seen.add(name)
+    return problems
+
+
+def _validate(model: type, document: YamlDocument, named_list: str):
+    problems = _repeated_names(document, named_list)
     try:
-        return model.model_validate(document.data), []
+        return model.model_validate(document.data), problems
     except ValidationError as error:
-        problems = []
         for item in error.errors():
             path = _data_path(document.data, item["loc"])
             problems.append(document.problem(path, _message(item, _written(document.data, path))))
@@ -88,7 +103,7 @@ def _validate(model: type, document: YamlDocument):
 def load_chip(path: str | Path) -> tuple[ChipSpec, YamlDocument]:
     """Read and validate a chip description; raises ``DescriptionError`` listing every problem."""
     document = YamlDocument(Path(path))
-    chip, problems = _validate(ChipSpec, document)
+    chip, problems = _validate(ChipSpec, document, "cores")
     if problems:
         raise DescriptionError(problems)
     return chip, document
@@ -113,7 +128,7 @@ def load_scenario(path: str | Path, seed: int | None = None) -> Setup:
     own, even when other parts of the file are not, so one pass reports everything.
     """
     document = YamlDocument(Path(path))
-    scenario, problems = _validate(ScenarioSpec, document)
+    scenario, problems = _validate(ScenarioSpec, document, "inputs")
     chip = chip_document = None
     chip_ref = document.data.get("chip")
     if isinstance(chip_ref, str):

@@ -1,0 +1,75 @@
+"""The command line: the documented commands work; user errors are one line each and exit 2."""
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from neurochip.cli import main
+
+
+def neurochip(*args, cwd=None):
+    result = subprocess.run([sys.executable, "-m", "neurochip", *map(str, args)], capture_output=True, text=True,
+                            cwd=cwd, timeout=300)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def test_run_inspect_plot(tmp_path):
+    run = neurochip("run", REPO / "scenarios" / "tiny-feedforward.yaml", "--out", tmp_path, "--seed", "3")
+    assert run.returncode == 0, run.stderr
+    trace = tmp_path / "tiny-feedforward-seed3.h5"
+    assert trace.is_file() and str(trace) in run.stdout
+    assert "a.cols" in run.stdout and "complete" in run.stdout
+
+    inspect = neurochip("inspect", trace)
+    assert inspect.returncode == 0
+    for expected in ("status    complete", "seed 3", "200.000 ms simulated", "synaptic_op", "noise.out"):
+        assert expected in inspect.stdout
+
+    png = tmp_path / "raster.png"
+    plot = neurochip("plot", trace, "--out", png)
+    assert plot.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_check_accepts_shipped_files():
+    files = sorted(REPO.glob("chips/*.yaml")) + sorted(REPO.glob("scenarios/*.yaml"))
+    assert main(["check", *map(str, files)]) == 0
+
+
+def test_check_reports_problems_one_per_line(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ncores:\n  - name: c\n    array: {rows: 2, cols: two}\n    neurons: {cols: {tau: 1}}\n")
+    assert main(["check", str(REPO / "chips" / "tiny.yaml"), str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{bad}:4: cores[0].array.cols: Input should be a valid integer, unable to parse string as an integer, got 'two'",
+                   f"{bad}:5: cores[0].neurons.cols.tau: missing unit: expected a time such as '20 ms', got 1"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "missing.yaml"], "missing.yaml: file not found"),
+    (["inspect", "missing.h5"], "missing.h5: trace file not found"),
+    (["plot", "missing.h5"], "missing.h5: trace file not found"),
+    (["run", str(REPO / "scenarios" / "tiny-feedforward.yaml"), "--seed", "-1"], "--seed must be"),
+])
+def test_user_errors_exit_2_with_one_line(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_scenario_writes_nothing(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"name: s\nchip: {REPO / 'chips' / 'tiny.yaml'}\nduration: 10 kg\n")
+    result = neurochip("run", scenario, "--out", tmp_path / "out")
+    assert result.returncode == 2 and "duration: wrong unit" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_unwritable_output_is_a_user_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = neurochip("run", REPO / "scenarios" / "tiny-feedforward.yaml", "--out", blocker / "sub", "--quiet")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1

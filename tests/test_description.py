@@ -1,0 +1,144 @@
+"""Chip and scenario descriptions: units parsed once, every problem located and reported together."""
+
+import numpy as np
+import pytest
+
+from conftest import REPO, lif, one_core_chip
+from neurochip.description import check_file, load_chip, load_scenario
+from neurochip.description.units import parse_quantity
+from neurochip.errors import DescriptionError
+
+
+@pytest.mark.parametrize("text, kind, value", [
+    ("20 ms", "time", 0.02), ("1 us", "time", 1e-6), ("5 µs", "time", 5e-6), ("100 ns", "time", 1e-7),
+    ("1 day", "time", 86400.0), ("775 min", "time", 46500.0), ("25 uS", "conductance", 2.5e-5),
+    ("0.7 pJ", "energy", 7e-13), ("200 Hz", "frequency", 200.0), ("0.2 V", "voltage", 0.2),
+])
+def test_quantities_become_exact_si_floats(text, kind, value):
+    assert parse_quantity(text, kind) == value  # exact: decimal arithmetic, no 2.4999999999999998e-05
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("20 kg", "wrong unit"), ("20", "missing unit"), (20, "missing unit"), ("twenty ms", "cannot read"),
+    (True, "expected a time"),
+])
+def test_bad_quantities_say_what_was_expected(text, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        parse_quantity(text, "time")
+
+
+def test_zero_needs_no_unit():
+    assert parse_quantity(0, "time") == 0.0
+
+
+@pytest.mark.parametrize("name", ["tiny.yaml", "ishii2019-6t2r-rbm.yaml"])
+def test_shipped_chips_are_valid(name):
+    chip, _ = load_chip(REPO / "chips" / name)
+    assert chip.clock.tick == 1e-6
+
+
+def test_rbm_chip_has_the_published_size():
+    chip, _ = load_chip(REPO / "chips" / "ishii2019-6t2r-rbm.yaml")
+    (core,) = chip.cores
+    assert (core.array.rows, core.array.cols) == (832, 832)
+    assert core.array.rows + core.array.cols == 1664  # neurons on both sides (Ishii et al., IEDM 2019)
+    assert core.neurons.cols.refractory == 4e-3 and core.neurons.cols.tau == 1e-3
+
+
+def test_shipped_scenarios_are_valid():
+    for path in sorted((REPO / "scenarios").glob("*.yaml")):
+        assert check_file(path) == "scenario"
+
+
+def problems_of(path):
+    with pytest.raises(DescriptionError) as caught:
+        check_file(path)
+    return [(p.path, p.line, p.message) for p in caught.value.problems]
+
+
+def test_every_chip_problem_is_reported_at_once_with_its_line(write):
+    chip = one_core_chip(col_neurons=lif(tau="-1 ms", v_reset=2.0))
+    chip["clock"]["tick"] = "1 kg"
+    chip["router"]["latency"] = 100
+    chip["cores"][0]["array"]["colour"] = "red"
+    chip["cores"].append({"name": "c", "array": {"rows": 0}, "neurons": {}})
+    found = {(path, message.split(",")[0].split(":")[0]) for path, _, message in problems_of(write("chip.yaml", chip))}
+    assert found == {
+        ("clock.tick", "wrong unit in '1 kg'"),
+        ("router.latency", "missing unit"),
+        ("cores[0].array.colour", "unknown key"),
+        ("cores[0].neurons.cols.tau", "must be greater than 0.0 (in SI units)"),
+        ("cores[0].neurons.cols.v_reset", "must be below v_th (1.0)"),
+        ("cores[1].array.rows", "must be greater than 0 (in SI units)"),
+        ("cores[1].array.cols", "required key is missing"),
+        ("cores[1].neurons", "a core needs neurons on its rows"),
+        ("cores[1].name", "name 'c' is used twice in cores"),
+    }
+
+
+def test_problem_lines_point_into_the_file(tmp_path):
+    path = tmp_path / "chip.yaml"
+    path.write_text("name: x\ncores:\n  - name: c\n    array: {rows: 2, cols: 2}\n"
+                    "    neurons:\n      cols: {tau: 3 kg}\n")
+    (problem,) = problems_of(path)
+    assert problem[:2] == ("cores[0].neurons.cols.tau", 6)
+
+
+def test_scenario_cross_checks_are_reported_with_schema_problems(write, tmp_path):
+    write("chip.yaml", one_core_chip(rows=4, cols=3, col_neurons=lif()))
+    np.save(tmp_path / "w.npy", np.zeros((3, 3)))
+    scenario = {
+        "name": "s", "chip": "chip.yaml", "duration": "-5 ms",
+        "inputs": [
+            {"kind": "poisson", "name": "p", "to": "c.rows", "size": 5, "rate": "1 Hz"},  # 5 > 4 rows
+            {"kind": "poisson", "name": "q", "to": "nope.rows", "size": 1, "rate": "1 Hz"},
+            {"kind": "spike-times", "name": "r", "to": "c.cols", "size": 1, "file": "missing.npz"},
+            {"kind": "poisson", "name": "s", "to": "c.rows", "size": 2, "rate": "2 ms"},
+        ],
+        "routes": [{"from": "c.rows", "to": "c.rows"}],
+        "weights": {"c": {"file": "w.npy"}, "d": {"constant": 1.0}},
+    }
+    found = {(path, message) for path, _, message in problems_of(write("s.yaml", scenario))}
+    paths = {path for path, _ in found}
+    assert paths == {"duration", "inputs[0]", "inputs[1].to", "inputs[2].to", "inputs[2].file", "inputs[3].rate",
+                     "routes[0].from", "weights.c.file", "weights.d"}
+    assert ("inputs[0]", "5 channels from line 0 do not fit the 4 lines of c.rows") in found
+    assert any("expected an array of shape (4, 3), the file holds (3, 3)" in m for _, m in found)
+
+
+def test_missing_chip_file_is_named(write):
+    (problem,) = problems_of(write("s.yaml", {"name": "s", "chip": "gone.yaml", "duration": "1 ms"}))
+    assert problem[0] == "chip" and "chip file not found" in problem[2]
+
+
+def test_loading_never_runs_code_from_a_file(tmp_path):
+    marker = tmp_path / "ran"
+    path = tmp_path / "evil.yaml"
+    path.write_text(f"name: !!python/object/apply:os.system ['touch {marker}']\ncores: []\n")
+    (problem,) = problems_of(path)
+    assert "not valid YAML" in problem[2]
+    assert not marker.exists()
+
+
+def test_keys_written_twice_are_errors(tmp_path):
+    path = tmp_path / "chip.yaml"
+    path.write_text("name: a\nname: b\ncores: []\n")
+    assert problems_of(path) == [("name", 2, "key written twice")]
+
+
+def test_spike_file_contents_are_checked(write, tmp_path):
+    write("chip.yaml", one_core_chip(rows=4, cols=3, col_neurons=lif()))
+    np.savez(tmp_path / "bad.npz", t=np.array([0.001, -1.0]), neuron=np.array([0, 1]))
+    np.savez(tmp_path / "good.npz", t=np.array([0.001, 0.002]), neuron=np.array([0, 3]))
+    source = {"kind": "spike-times", "name": "x", "to": "c.rows", "size": 4, "file": "bad.npz"}
+    scenario = {"name": "s", "chip": "chip.yaml", "duration": "1 ms", "inputs": [source]}
+    ((_, _, message),) = problems_of(write("s.yaml", scenario))
+    assert "'t' must hold finite times >= 0" in message
+    source["file"] = "good.npz"
+    setup = load_scenario(write("s.yaml", scenario))
+    np.testing.assert_array_equal(setup.spike_files["x"][1], [0, 3])
+
+
+def test_seed_override():
+    setup = load_scenario(REPO / "scenarios" / "tiny-feedforward.yaml", seed=123)
+    assert setup.scenario.seed == 123

@@ -1,0 +1,125 @@
+"""HDF5 traces: layout, streaming, reproducibility, the ledger inside, and Ctrl-C."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import REPO, lif, one_core_chip
+from neurochip.description import load_scenario
+from neurochip.errors import TraceError
+from neurochip.runner import run_scenario, trace_path
+from neurochip.traces import Trace
+from neurochip.traces.writer import _Appender
+
+
+def test_trace_holds_spikes_state_ledger_and_descriptions(tmp_path):
+    setup = load_scenario(REPO / "scenarios" / "tiny-feedforward.yaml")
+    result = run_scenario(setup, tmp_path, progress=False)
+    with Trace(result.path) as trace:
+        assert trace.status == "complete"
+        assert trace.duration == pytest.approx(0.2)
+        assert trace.meta["seed"] == 7 and trace.meta["chip"] == "tiny"
+        assert trace.text("scenario_yaml") == (REPO / "scenarios" / "tiny-feedforward.yaml").read_text()
+        assert "numpy" in trace.meta["versions"]
+        ledger = {(core, kind): n for core, kind, _, n in trace.ledger()}
+        for sender, side, kind, size in trace.spike_groups():
+            t, neuron = trace.spikes(sender, side)
+            assert np.all(np.diff(t) >= 0) and (neuron.size == 0 or neuron.max() < size)
+        # the ledger agrees with the recorded spikes, and reads with spikes x fan-out
+        for core in ("a", "b"):
+            recorded = sum(len(trace.spikes(core, side)[0]) for s, side, _, _ in trace.spike_groups() if s == core)
+            assert ledger[(core, "spike")] == recorded
+        a_rows, a_cols = len(trace.spikes("a", "rows")[0]), len(trace.spikes("a", "cols")[0])
+        noise = len(trace.spikes("noise", "out")[0])
+        assert ledger[("a", "row_read")] == a_rows + noise  # row neurons' own spikes plus input spikes
+        assert ledger[("a", "col_read")] == a_cols
+        assert ledger[("a", "synaptic_op")] == (a_rows + noise) * 8 + a_cols * 16
+        assert ledger[("b", "row_read")] == a_cols + len(trace.spikes("probe", "out")[0])
+        t, v = trace.state("a", "cols")
+        assert v.shape == (len(t), 8) and t[1] - t[0] == pytest.approx(0.5e-3)
+        assert np.all(v < 1.0)  # sampled after FIRE: nobody sits above threshold
+
+
+def test_same_seed_same_trace_bit_for_bit(tmp_path):
+    setup = load_scenario(REPO / "scenarios" / "tiny-feedforward.yaml")
+    paths = [run_scenario(setup, tmp_path / str(i), progress=False).path for i in range(2)]
+    other = run_scenario(load_scenario(REPO / "scenarios" / "tiny-feedforward.yaml", seed=8),
+                         tmp_path / "2", progress=False).path
+
+    def datasets(path):
+        out = {}
+        with h5py.File(path) as f:
+            f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+        return out
+
+    first, second, third = datasets(paths[0]), datasets(paths[1]), datasets(other)
+    assert first.keys() == second.keys()
+    for name in first:
+        assert np.array_equal(first[name], second[name]), name
+    assert not np.array_equal(first["spikes/noise/out/t"], third["spikes/noise/out/t"])
+
+
+def test_appender_keeps_memory_bounded(tmp_path):
+    with h5py.File(tmp_path / "x.h5", "w") as f:
+        appender = _Appender(f, "t", np.float64, bound=1000)
+        for i in range(500):
+            appender.append(np.full(7, float(i)))
+            assert appender.buffered < 1000
+        appender.flush()
+        assert f["t"].shape == (3500,) and f["t"][-1] == 499.0
+
+
+def test_traces_are_never_overwritten(tmp_path):
+    (tmp_path / "run-seed1.h5").write_bytes(b"precious")
+    assert trace_path(tmp_path, "run", 1).name == "run-seed1-1.h5"
+    assert (tmp_path / "run-seed1.h5").read_bytes() == b"precious"
+
+
+def test_reader_errors_name_the_file(tmp_path):
+    with pytest.raises(TraceError, match="not found"):
+        Trace(tmp_path / "missing.h5")
+    (tmp_path / "text.h5").write_text("hello")
+    with pytest.raises(TraceError, match="not a readable HDF5 file"):
+        Trace(tmp_path / "text.h5")
+    with h5py.File(tmp_path / "other.h5", "w") as f:
+        f["x"] = 1
+    with pytest.raises(TraceError, match="not a neurochip trace"):
+        Trace(tmp_path / "other.h5")
+
+
+def test_ctrl_c_leaves_a_readable_trace_up_to_the_interrupt(write, tmp_path):
+    chip = one_core_chip(rows=32, cols=32, row_neurons=lif(tau="1 ms"), col_neurons=lif(tau="1 ms"))
+    write("chip.yaml", chip)
+    scenario = {"name": "long", "chip": "chip.yaml", "duration": "1 day", "seed": 2,
+                "inputs": [{"kind": "poisson", "name": "p", "to": "c.rows", "size": 32, "rate": "200 Hz"}],
+                "weights": {"c": {"normal": [0.0, 0.3]}},
+                "record": {"state_interval": "1 ms", "flush_interval": "200 ms"}}
+    path = write("long.yaml", scenario)
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "neurochip.cli", "run", str(path), "--out", str(out), "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    trace_file = out / "long-seed2.h5"
+    deadline = time.monotonic() + 60
+    while not trace_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2.0)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "interrupted" in stdout
+    with Trace(trace_file) as trace:
+        assert trace.status == "interrupted"
+        assert 0 < trace.duration < 86400
+        t, _ = trace.spikes("c", "cols")
+        assert t.size > 0 and t.max() <= trace.duration
+        ledger = {(core, kind): n for core, kind, _, n in trace.ledger()}
+        assert ledger[("c", "spike")] == t.size + len(trace.spikes("c", "rows")[0])
+        times, v = trace.state("c", "rows")
+        assert times[-1] <= trace.duration and len(times) >= int(trace.duration / 1e-3)
