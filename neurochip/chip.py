@@ -10,7 +10,7 @@ import numpy as np
 from .circuits.lif import LIFPopulation
 from .description import Setup
 from .description.scenario import PoissonInputSpec, WeightsSpec, split_endpoint
-from .devices.crossbar import Crossbar
+from .devices.crossbar import Crossbar, device_array
 from .kernel.core import Core
 from .kernel.engine import Engine
 from .kernel.router import Router
@@ -29,10 +29,10 @@ class Chip:
 
 
 def initial_weights(spec: WeightsSpec | None, shape: tuple[int, int], rng: np.random.Generator,
-                    loaded: np.ndarray | None = None) -> np.ndarray:
-    """Initial weights as a scenario asks; zero where it says nothing."""
+                    loaded: np.ndarray | None = None) -> np.ndarray | None:
+    """Initial weights as a scenario asks; None where it says nothing (devices keep their initial state)."""
     if spec is None:
-        return np.zeros(shape)
+        return None
     if spec.constant is not None:
         return np.full(shape, spec.constant)
     if spec.uniform is not None:
@@ -61,7 +61,12 @@ def build_chip(setup: Setup, engine: Engine, ledger: Ledger, streams: Streams) -
                                   streams.generator(f"weights/{spec.name}"), setup.weight_files.get(spec.name))
         neurons = {side: LIFPopulation(lif, spec.size(side), engine.tick) if lif is not None else None
                    for side, lif in (("rows", spec.neurons.rows), ("cols", spec.neurons.cols))}
-        chip.cores[spec.name] = Core(spec.name, Crossbar(weights), neurons, engine, router, ledger)
+        devices = device_array(spec.device, shape, streams.generator(f"devices/{spec.name}"),
+                               lambda kind, n, core=spec.name: ledger.add(core, kind, n))
+        crossbar = Crossbar(devices, spec.read)
+        if weights is not None:
+            crossbar.program(weights, 0.0)
+        chip.cores[spec.name] = Core(spec.name, crossbar, neurons, engine, router, ledger)
 
     for name, core in chip.cores.items():
         # a row neuron's spike drives its own row, a column neuron's its own column,

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import Name, Spec
+from .devices import DeviceSpec, IdealDeviceSpec, ReadSpec
 from .units import Time
 
 Side = Literal["rows", "cols"]
@@ -69,6 +70,8 @@ class CoreSpec(Spec):
     name: Name
     array: ArraySpec
     neurons: NeuronsSpec
+    device: DeviceSpec = Field(IdealDeviceSpec(), description="Synapse cells: ideal, pcm, softbounds, capacitor.")
+    read: ReadSpec = Field(ReadSpec(), description="Read pulse (energy inputs).")
     position: tuple[int, int] | None = Field(
         None, description="(x, y) on the router mesh; default: row-major on the smallest square.")
 

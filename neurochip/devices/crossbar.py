@@ -3,23 +3,52 @@
 Only the lines whose neurons spiked are read: a forward read drives the given rows
 and sums their cells onto the columns; a backward read drives the given columns and
 sums onto the rows. Both directions read the same cells, as on the 6T-2R RBM chip.
-The weights are ideal numbers here; device models replace them with G+ - G- pairs.
+The cells are a device array (ideal, PCM pair, soft-bounds, capacitor); every read
+sees that array's read noise and drift at the time of the read.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..description.devices import (CapacitorSpec, IdealDeviceSpec, PCMPairSpec, ReadSpec,
+                                   SoftBoundsSpec)
+from .base import Counter
+from .capacitor import CapacitorArray
+from .ideal import IdealArray
+from .pcm import PCMPairArray
+from .softbounds import SoftBoundsArray
+
+ARRAYS = {IdealDeviceSpec: IdealArray, PCMPairSpec: PCMPairArray, SoftBoundsSpec: SoftBoundsArray,
+          CapacitorSpec: CapacitorArray}
+
+
+def device_array(spec, shape: tuple[int, int], rng: np.random.Generator, count: Counter):
+    """The device array a device description asks for."""
+    return ARRAYS[type(spec)](shape, spec, rng, count)
+
 
 class Crossbar:
-    def __init__(self, weights: np.ndarray):
-        self.weights = np.ascontiguousarray(weights, dtype=np.float64)
-        self.rows, self.cols = self.weights.shape
+    def __init__(self, devices, read: ReadSpec | None = None):
+        self.devices = devices
+        self.read = read or ReadSpec()
+        self.rows, self.cols = devices.shape
 
-    def read_forward(self, rows: np.ndarray) -> np.ndarray:
-        """Column sums over the driven ``rows`` (a row driven twice counts twice)."""
-        return self.weights[rows].sum(axis=0)
+    def read_forward(self, rows: np.ndarray, now: float) -> np.ndarray:
+        """Column sums over the driven ``rows`` (a row driven twice counts twice) at ``now`` (s)."""
+        return self.devices.weights(now, rows=rows).sum(axis=0)
 
-    def read_backward(self, cols: np.ndarray) -> np.ndarray:
-        """Row sums over the driven ``cols``."""
-        return self.weights[:, cols].sum(axis=1)
+    def read_backward(self, cols: np.ndarray, now: float) -> np.ndarray:
+        """Row sums over the driven ``cols`` at ``now`` (s)."""
+        return self.devices.weights(now, cols=cols).sum(axis=1)
+
+    def pulse(self, cells: np.ndarray, signs: np.ndarray, now: float) -> None:
+        """One update pulse per (distinct) flat cell index: potentiate where sign > 0, depress where < 0."""
+        self.devices.pulse(np.asarray(cells), np.asarray(signs), now)
+
+    def program(self, weights: np.ndarray, now: float) -> None:
+        self.devices.program(np.asarray(weights, float).reshape(self.rows, self.cols), now)
+
+    def weights(self, now: float, noisy: bool = False) -> np.ndarray:
+        """The whole array's weights at ``now``, as stored (default) or as one read sees them."""
+        return self.devices.weights(now, noisy=noisy)

@@ -62,7 +62,9 @@ class Core:
             receivers = self.neurons[_OTHER[side]]
             if receivers is None:
                 continue
-            drive = self.crossbar.read_forward(lines) if side == "rows" else self.crossbar.read_backward(lines)
+            seconds = self.engine.seconds(now)
+            drive = (self.crossbar.read_forward(lines, seconds) if side == "rows"
+                     else self.crossbar.read_backward(lines, seconds))
             self.ledger.add(self.name, _READ_KIND[side], lines.size)
             self.ledger.add(self.name, "synaptic_op", lines.size * receivers.size)
             self.ledger.add(self.name, "neuron_update", receivers.size)

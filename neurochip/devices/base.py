@@ -1,0 +1,56 @@
+"""What every device array offers the crossbar, and the single-valued arrays' common part.
+
+A device array holds rows x cols synapse cells (flat index = row * cols + col) and offers:
+``weights(now, rows, cols, noisy)`` for reads, ``pulse(cells, signs, now)`` for updates,
+``program(weights, now)`` to write targets, and ``conductances(now, cells)`` for traces
+(named by ``quantities``). ``now`` is simulated time in seconds; events are counted
+through a ``count(kind, n)`` callback so that physics needs no ledger.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+Counter = Callable[[str, int], None]
+
+
+def block_cells(shape: tuple[int, int], rows=None, cols=None) -> tuple[np.ndarray, tuple[int, int]]:
+    """Flat indices of the block rows x cols (all when None) and the block's shape."""
+    rows = np.arange(shape[0]) if rows is None else np.asarray(rows)
+    cols = np.arange(shape[1]) if cols is None else np.asarray(cols)
+    return (rows[:, None] * shape[1] + cols[None, :]).ravel(), (rows.size, cols.size)
+
+
+class ValueArray:
+    """A device array whose state is one number per cell, ``w`` (subclasses add the physics)."""
+
+    quantities = ("w",)
+
+    def __init__(self, shape: tuple[int, int], count: Counter):
+        self.shape = shape
+        self.count = count
+        self.w = np.zeros(shape[0] * shape[1])
+
+    def value(self, now: float, idx=slice(None)) -> np.ndarray:
+        return self.w[idx]
+
+    def weights(self, now: float, rows=None, cols=None, noisy: bool = True) -> np.ndarray:
+        idx, shape = block_cells(self.shape, rows, cols)
+        return self.value(now, idx).reshape(shape)
+
+    def conductances(self, now: float, cells: np.ndarray) -> dict[str, np.ndarray]:
+        return {"w": self.value(now, cells)}
+
+    def pulse(self, cells: np.ndarray, signs: np.ndarray, now: float) -> None:
+        self._pulse(cells, np.sign(signs), now)
+        self.count("up_pulse", int(np.count_nonzero(signs > 0)))
+        self.count("down_pulse", int(np.count_nonzero(signs < 0)))
+
+    def _pulse(self, cells: np.ndarray, signs: np.ndarray, now: float) -> None:
+        raise NotImplementedError
+
+    def program(self, weights: np.ndarray, now: float) -> None:
+        self.w = np.ravel(weights).astype(float).copy()
+        self.count("program", self.w.size)

@@ -1,0 +1,22 @@
+"""Ideal devices: exact steps of ``dw`` (within +-w_max when given), no noise, no drift."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..description.devices import IdealDeviceSpec
+from .base import Counter, ValueArray
+
+
+class IdealArray(ValueArray):
+    def __init__(self, shape, spec: IdealDeviceSpec, rng: np.random.Generator, count: Counter):
+        super().__init__(shape, count)
+        self.spec = spec
+
+        self.bound = spec.w_max if spec.w_max is not None else np.inf
+
+    def _pulse(self, cells, signs, now):
+        self.w[cells] = np.clip(self.w[cells] + signs * self.spec.dw, -self.bound, self.bound)
+
+    def program(self, weights, now):
+        super().program(np.clip(weights, -self.bound, self.bound), now)

@@ -1,0 +1,176 @@
+"""Phase-change memory devices, vectorised over an array, and the 6T-2R pair built from them.
+
+Model (parameters in ``PCMPairSpec``; state kept as u = G / g_max):
+
+* SET-only partial pulses. From position x = (G - g_min) / (g_max - g_min) the mean
+  step is ``dw_min * (exp(-gamma x) - exp(-gamma)) / (1 - exp(-gamma))`` of the range:
+  dw_min when empty, shrinking to zero at g_max (an exponential-step fit as used for
+  aihwkit's PCM preset, Nandakumar et al. 2020). Each device has its own dw_min
+  (``dw_min_dtod``); each pulse its own factor (1 + dw_min_std xi).
+* RESET is abrupt: G = g_min.
+* Programming noise on program-and-verify: std 0.26348 + 1.9650 u - 1.1731 u^2 uS at
+  g_max = 25 uS (Nandakumar et al. 2019 via aihwkit's PCMLikeNoiseModel), scaled with g_max.
+* Drift: G(t) = G_prog (max(t - t_prog, t0) / t0)^-nu, with nu ~ |N(mu(u), sigma(u))|,
+  mu = clip(-0.0155 ln u + 0.0244, 0.049, 0.1), sigma = clip(-0.0125 ln u - 0.0059, 0.008, 0.045)
+  (same source). Every programming event (a pulse, a RESET, a re-program) restarts the
+  device's drift clock; nu is drawn again for the new state.
+* Read noise, 1/f in character: each read multiplies G by (1 + Q xi) with
+  Q = min(0.0088 / u^0.65, 0.2) sqrt(ln((t + t_read) / (2 t_read))), t the time since
+  programming: the integral of a 1/f spectrum over the band 1/t .. 1/(2 t_read).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..description.devices import PCMPairSpec
+from .base import Counter, block_cells
+
+_TINY = 1e-6
+
+
+def mean_step(x: np.ndarray, dw_min: float, gamma: float) -> np.ndarray:
+    """Mean SET step (fraction of the range) at position x in [0, 1] of the range."""
+    if gamma == 0:
+        return np.where(x < 1, dw_min, 0.0)
+    floor = np.exp(-gamma)
+    return dw_min * np.clip((np.exp(-gamma * x) - floor) / (1 - floor), 0.0, None)
+
+
+def prog_noise_std(u: np.ndarray, g_max: float) -> np.ndarray:
+    """Programming-noise std (S) at normalised target u (Nandakumar 2019 fit at 25 uS)."""
+    return (0.26348 + 1.9650 * u - 1.1731 * u**2) * 1e-6 * (g_max / 25e-6)
+
+
+def drift_exponents(u: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    log_u = np.log(np.clip(u, _TINY, None))
+    mu = np.clip(-0.0155 * log_u + 0.0244, 0.049, 0.1)
+    sigma = np.clip(-0.0125 * log_u - 0.0059, 0.008, 0.045)
+    return np.abs(mu + sigma * rng.standard_normal(u.shape))
+
+
+def read_noise_std(u: np.ndarray, since: np.ndarray, t_read: float) -> np.ndarray:
+    """Relative std of one read at normalised conductance u, ``since`` s after programming."""
+    q = np.minimum(0.0088 / np.clip(u, _TINY, None) ** 0.65, 0.2)
+    return q * np.sqrt(np.log(np.maximum((since + t_read) / (2 * t_read), 1.0)))
+
+
+class PCMDevices:
+    """N PCM devices (flat), one side of a pair array. ``now`` is in seconds everywhere."""
+
+    def __init__(self, size: int, spec: PCMPairSpec, rng: np.random.Generator):
+        self.spec = spec
+        self.rng = rng
+        self.u_min = spec.g_min / spec.g_max
+        self.u = np.full(size, self.u_min)  # normalised G at programming
+        self.t_prog = np.zeros(size)
+        self.nu = drift_exponents(self.u, rng) if spec.drift else np.zeros(size)
+        self.dw = spec.dw_min * np.clip(1 + spec.dw_min_dtod * rng.standard_normal(size), 0.0, None)
+
+    def _programmed(self, idx, u_new, now):
+        self.u[idx] = u_new
+        self.t_prog[idx] = now
+        if self.spec.drift:
+            self.nu[idx] = drift_exponents(u_new, self.rng)
+
+    def value(self, now: float, idx=slice(None)) -> np.ndarray:
+        """Normalised conductance u at ``now`` (drift applied, no read noise)."""
+        u = self.u[idx]
+        if not self.spec.drift:
+            return u.copy()
+        elapsed = np.maximum(now - self.t_prog[idx], self.spec.drift_t0)
+        return u * (elapsed / self.spec.drift_t0) ** -self.nu[idx]
+
+    def read(self, now: float, idx=slice(None)) -> np.ndarray:
+        """Normalised conductance as one read sees it (drift and read noise)."""
+        u = self.value(now, idx)
+        if self.spec.read_noise:
+            std = read_noise_std(u, now - self.t_prog[idx], self.spec.t_read)
+            u = u * (1 + std * self.rng.standard_normal(u.shape))
+        return u
+
+    def set_pulse(self, idx: np.ndarray, now: float) -> None:
+        """One partial SET pulse on each device in ``idx`` (distinct indices)."""
+        span = 1 - self.u_min
+        u = self.value(now, idx)
+        x = np.clip((u - self.u_min) / span, 0.0, 1.0)
+        step = mean_step(x, 1.0, self.spec.gamma) * self.dw[idx] * span
+        if self.spec.dw_min_std:
+            step = step * (1 + self.spec.dw_min_std * self.rng.standard_normal(idx.size))
+        self._programmed(idx, np.clip(u + step, self.u_min, 1.0), now)
+
+    def reset(self, idx: np.ndarray, now: float) -> None:
+        """Abrupt RESET to g_min."""
+        self._programmed(idx, np.full(idx.size, self.u_min), now)
+
+    def program(self, idx: np.ndarray, target: np.ndarray, now: float) -> None:
+        """Program-and-verify to normalised targets, with programming noise."""
+        target = np.clip(target, self.u_min, 1.0)
+        if self.spec.prog_noise:
+            noise = prog_noise_std(target, self.spec.g_max) / self.spec.g_max
+            target = np.clip(target + noise * self.rng.standard_normal(target.shape), self.u_min, 1.0)
+        self._programmed(idx, target, now)
+
+
+class PCMPairArray:
+    """rows x cols 6T-2R synapses: weight = w_max (G+ - G-) / (g_max - g_min)."""
+
+    quantities = ("g_plus", "g_minus")
+
+    def __init__(self, shape: tuple[int, int], spec: PCMPairSpec, rng: np.random.Generator, count: Counter):
+        self.shape = shape
+        self.spec = spec
+        self.count = count
+        size = shape[0] * shape[1]
+        self.plus = PCMDevices(size, spec, rng)
+        self.minus = PCMDevices(size, spec, rng)
+        self.scale = spec.w_max / (1 - spec.g_min / spec.g_max)  # weight per unit of u
+        self._batches = 0
+
+    def weights(self, now: float, rows=None, cols=None, noisy: bool = True) -> np.ndarray:
+        """Weights of the block rows x cols, as a read sees them (``noisy``) or as stored."""
+        idx, shape = block_cells(self.shape, rows, cols)
+        get = (lambda d: d.read(now, idx)) if noisy else (lambda d: d.value(now, idx))
+        return (self.scale * (get(self.plus) - get(self.minus))).reshape(shape)
+
+    def conductances(self, now: float, cells: np.ndarray) -> dict[str, np.ndarray]:
+        """G+ and G- (S) of flat ``cells`` at ``now``, drift applied."""
+        g_max = self.spec.g_max
+        return {"g_plus": self.plus.value(now, cells) * g_max, "g_minus": self.minus.value(now, cells) * g_max}
+
+    def pulse(self, cells: np.ndarray, signs: np.ndarray, now: float) -> None:
+        """One SET pulse per cell: on G+ where sign > 0 (potentiate), on G- where sign < 0."""
+        up, down = cells[signs > 0], cells[signs < 0]
+        self.plus.set_pulse(up, now)
+        self.minus.set_pulse(down, now)
+        self.count("set_pulse", up.size + down.size)
+        self._batches += 1
+        if self.spec.refresh is not None and self._batches % self.spec.refresh.check_every == 0:
+            self.refresh(now)
+
+    def refresh(self, now: float) -> int:
+        """Refresh the pairs with a device above threshold; return how many were refreshed."""
+        limit = self.spec.refresh.threshold
+        full = np.flatnonzero((self.plus.value(now) > limit) | (self.minus.value(now) > limit))
+        if full.size:
+            w = self.plus.read(now, full) - self.minus.read(now, full)  # a real chip reads before it resets
+            self.plus.reset(full, now)
+            self.minus.reset(full, now)
+            positive, negative = full[w > 0], full[w < 0]
+            self.plus.program(positive, self.plus.u_min + w[w > 0], now)
+            self.minus.program(negative, self.minus.u_min - w[w < 0], now)
+            self.count("refresh", full.size)
+            self.count("reset_pulse", 2 * full.size)
+            self.count("program", positive.size + negative.size)
+        return full.size
+
+    def program(self, weights: np.ndarray, now: float) -> None:
+        """Program-and-verify every pair to ``weights``: the device of the weight's sign holds |w|."""
+        u = np.ravel(weights) / self.scale
+        cells = np.arange(u.size)
+        self.plus.reset(cells, now)
+        self.minus.reset(cells, now)
+        self.plus.program(cells[u > 0], self.plus.u_min + u[u > 0], now)
+        self.minus.program(cells[u < 0], self.minus.u_min - u[u < 0], now)
+        self.count("reset_pulse", 2 * u.size)
+        self.count("program", int(np.count_nonzero(u)))

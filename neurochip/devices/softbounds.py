@@ -1,0 +1,45 @@
+"""Soft-bounds asymmetric devices (Gokmen & Vlasov, Front. Neurosci. 2016).
+
+Per device: dw = dw_min (1 + dw_min_dtod xi), bounds w_max (1 + w_max_dtod xi) and
+w_min (1 + w_max_dtod xi'), imbalance r = up_down + up_down_dtod xi''. A pulse moves w by
+    up:   +dw (1 + r) (1 - w / w_max)        down: -dw (1 - r) (1 - w / w_min)
+times (1 + dw_min_std xi) per pulse. Steps vanish at the bounds, so w never leaves
+[w_min, w_max]; equal numbers of up and down pulses pull w to the symmetry point where
+both steps are equal:  w* = (up - down) / (up / w_max - down / w_min),  up = dw (1 + r),
+down = dw (1 - r).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..description.devices import SoftBoundsSpec
+from .base import Counter, ValueArray
+
+
+class SoftBoundsArray(ValueArray):
+    def __init__(self, shape, spec: SoftBoundsSpec, rng: np.random.Generator, count: Counter):
+        super().__init__(shape, count)
+        self.spec = spec
+        self.rng = rng
+        n = self.w.size
+        dw = spec.dw_min * np.clip(1 + spec.dw_min_dtod * rng.standard_normal(n), 0.0, None)
+        imbalance = np.clip(spec.up_down + spec.up_down_dtod * rng.standard_normal(n), -0.99, 0.99)
+        self.up, self.down = dw * (1 + imbalance), dw * (1 - imbalance)
+        self.w_max = spec.w_max * np.clip(1 + spec.w_max_dtod * rng.standard_normal(n), 0.05, None)
+        self.w_min = spec.w_min * np.clip(1 + spec.w_max_dtod * rng.standard_normal(n), 0.05, None)
+
+    def symmetry_point(self) -> np.ndarray:
+        return (self.up - self.down) / (self.up / self.w_max - self.down / self.w_min)
+
+    def _pulse(self, cells, signs, now):
+        w = self.w[cells]
+        step = np.where(signs > 0, self.up[cells] * (1 - w / self.w_max[cells]),
+                        -self.down[cells] * (1 - w / self.w_min[cells]))
+        if self.spec.dw_min_std:
+            step *= 1 + self.spec.dw_min_std * self.rng.standard_normal(cells.size)
+        self.w[cells] = np.clip(w + step, self.w_min[cells], self.w_max[cells])
+
+    def program(self, weights, now):
+        super().program(weights, now)
+        np.clip(self.w, self.w_min, self.w_max, out=self.w)
