@@ -57,8 +57,9 @@ def build_chip(setup: Setup, engine: Engine, ledger: Ledger, streams: Streams) -
     for spec in chip_spec.cores:
         router.place(spec.name, positions[spec.name])
         shape = (spec.array.rows, spec.array.cols)
-        weights = initial_weights(scenario.weights.get(spec.name), shape,
-                                  streams.generator(f"weights/{spec.name}"), setup.weight_files.get(spec.name))
+        weights_spec = scenario.weights.get(spec.name)
+        weights = initial_weights(weights_spec, shape, streams.generator(f"weights/{spec.name}"),
+                                  setup.weight_files.get(weights_spec.file) if weights_spec else None)
         neurons = {side: LIFPopulation(lif, spec.size(side), engine.tick) if lif is not None else None
                    for side, lif in (("rows", spec.neurons.rows), ("cols", spec.neurons.cols))}
         devices = device_array(spec.device, shape, streams.generator(f"devices/{spec.name}"),

@@ -12,9 +12,11 @@ from tqdm import tqdm
 
 from .chip import Chip, build_chip
 from .description import Setup
-from .kernel.engine import Engine, Phase
+from .actions import run_actions
+from .kernel.engine import Engine
 from .ledger import Ledger
 from .randomness import Streams
+from .recording import ConductanceRecorder, sample_state
 from .traces import TraceWriter
 
 
@@ -56,22 +58,13 @@ def _stop_on_sigint(engine: Engine):
         signal.signal(signal.SIGINT, previous)
 
 
-def _sample_state(engine: Engine, chip: Chip, writer: TraceWriter, cores: list[str], interval: int):
-    yield engine.at(0, Phase.RECORD)
-    while True:
-        now = engine.now
-        for name in cores:
-            neurons = chip.cores[name].neurons
-            writer.on_state(name, now, {side: pop.potential_at(now) for side, pop in neurons.items() if pop})
-        yield engine.at(interval, Phase.RECORD)
-
-
 def run_scenario(setup: Setup, out_dir: Path, progress: bool = True) -> RunResult:
     scenario, chip_spec = setup.scenario, setup.chip
     out_dir.mkdir(parents=True, exist_ok=True)
     engine = Engine(chip_spec.clock.tick)
     ledger = Ledger()
-    chip = build_chip(setup, engine, ledger, Streams(scenario.seed))
+    streams = Streams(scenario.seed)
+    chip = build_chip(setup, engine, ledger, streams)
     record = scenario.record
 
     writer = TraceWriter(trace_path(out_dir, scenario.name, scenario.seed), tick=engine.tick,
@@ -92,7 +85,11 @@ def run_scenario(setup: Setup, out_dir: Path, progress: bool = True) -> RunResul
         for name in cores:
             sizes = {side: pop.size for side, pop in chip.cores[name].neurons.items() if pop}
             writer.add_state_group(name, sizes, record.state_interval)
-        engine.process(_sample_state(engine, chip, writer, cores, max(1, engine.ticks(record.state_interval))))
+        engine.process(sample_state(engine, chip, writer, cores, max(1, engine.ticks(record.state_interval))))
+    if record.conductance_interval is not None or scenario.actions:
+        conductances = ConductanceRecorder(engine, chip, writer, record)
+        engine.process(run_actions(engine, chip, scenario.actions, streams, setup.weight_files,
+                                   after=conductances.snapshot))
 
     until = engine.ticks(scenario.duration)
     bar = tqdm(total=round(scenario.duration * 1e3, 3), unit="ms", desc=scenario.name, disable=not progress,

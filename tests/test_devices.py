@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from neurochip.description.devices import CapacitorSpec, IdealDeviceSpec, PCMPairSpec, SoftBoundsSpec
 from neurochip.devices.crossbar import device_array
-from neurochip.devices.pcm import PCMDevices, mean_step, prog_noise_std, read_noise_std
+from neurochip.devices.pcm import PCMDevices, mean_step, prog_noise_std, read_noise_q, read_noise_std
 
 
 class Counts(dict):
@@ -80,12 +80,25 @@ def test_pcm_pulses_from_empty_to_near_full():
 
 
 def test_read_noise_grows_with_time_since_programming():
-    u = np.full(3, 0.5)
     since = np.array([1e-6, 1.0, 86400.0])
-    std = read_noise_std(u, since, 250e-9)
+    std = read_noise_std(read_noise_q(np.full(3, 0.5)), since, 250e-9)
     q = 0.0088 / 0.5**0.65
     np.testing.assert_allclose(std, q * np.sqrt(np.log((since + 250e-9) / 500e-9)))
     assert np.all(np.diff(std) > 0)
+    assert read_noise_q(np.array([1e-4]))[0] == 0.2  # capped for nearly empty devices
+
+
+def test_pair_reads_scatter_with_the_combined_read_noise():
+    spec = PCMPairSpec(prog_noise=False, drift=False, refresh=None)
+    array, _ = make(spec, shape=(1, 1), seed=7)
+    array.plus.program(np.array([0]), np.array([0.6]), 0.0)
+    array.minus.program(np.array([0]), np.array([0.2]), 0.0)
+    now = 10.0
+    reads = np.array([array.weights(now)[0, 0] for _ in range(20_000)])
+    factor = np.sqrt(np.log((now + 250e-9) / 500e-9))
+    expected_std = np.hypot(0.6 * read_noise_q(np.array([0.6]))[0], 0.2 * read_noise_q(np.array([0.2]))[0]) * factor
+    assert reads.mean() == pytest.approx(0.4, abs=4 * expected_std / np.sqrt(reads.size))
+    assert reads.std() == pytest.approx(expected_std, rel=0.03)
 
 
 def test_refresh_keeps_the_weight_within_the_programming_noise():

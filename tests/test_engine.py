@@ -53,7 +53,7 @@ def test_all_deliveries_of_a_tick_are_integrated_together(simulate):
 
 
 def test_recorded_state_at_a_tick_sees_that_ticks_input(simulate):
-    from neurochip.runner import _sample_state
+    from neurochip.recording import sample_state
 
     chip = one_core_chip(rows=1, cols=1, col_neurons=lif())
     sim = simulate(chip, {"inputs": [{"kind": "spike-times", "name": "x", "to": "c.rows", "size": 1,
@@ -65,7 +65,7 @@ def test_recorded_state_at_a_tick_sees_that_ticks_input(simulate):
         def on_state(self, core, tick, values):
             samples.append((tick, values["cols"][0]))
 
-    sim.engine.process(_sample_state(sim.engine, sim.chip, Writer(), ["c"], 1000))
+    sim.engine.process(sample_state(sim.engine, sim.chip, Writer(), ["c"], 1000))
     sim.run(2e-3)
     assert samples[0] == (0, 0.0)
     assert samples[1] == (1000, 0.5)  # arrived at tick 1000, integrated before RECORD

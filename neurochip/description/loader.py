@@ -17,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import DescriptionError, Problem
 from .chip import ChipSpec
-from .scenario import InputSpec, RouteSpec, ScenarioSpec, SpikeTimesInputSpec, WeightsSpec, split_endpoint
+from .scenario import ActionSpec, CellsSpec, InputSpec, RouteSpec, ScenarioSpec, SpikeTimesInputSpec, WeightsSpec, split_endpoint
 from .yamlfile import KeyPath, YamlDocument
 
 
@@ -118,7 +118,7 @@ class Setup:
     scenario_document: YamlDocument
     chip_document: YamlDocument
     spike_files: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    weight_files: dict[str, np.ndarray] = field(default_factory=dict)
+    weight_files: dict[str, np.ndarray] = field(default_factory=dict)  # by the file name written
 
 
 def load_scenario(path: str | Path, seed: int | None = None) -> Setup:
@@ -142,7 +142,7 @@ def load_scenario(path: str | Path, seed: int | None = None) -> Setup:
                 problems.extend(error.problems)
     files = _Files()
     if chip is not None:
-        problems.extend(_cross_check(document, chip, files))
+        problems.extend(_cross_check(document, chip, files, scenario.duration if scenario else None))
     if problems:
         raise DescriptionError(problems)
     if seed is not None:
@@ -181,7 +181,7 @@ def _lines(chip: ChipSpec, endpoint: str, where: KeyPath, document: YamlDocument
     return core, core.size(side)
 
 
-def _cross_check(doc: YamlDocument, chip: ChipSpec, files: _Files) -> list[Problem]:
+def _cross_check(doc: YamlDocument, chip: ChipSpec, files: _Files, scenario_duration: float | None) -> list[Problem]:
     problems: list[Problem] = []
     base = doc.path.parent
     core_names = {core.name for core in chip.cores}
@@ -220,25 +220,59 @@ def _cross_check(doc: YamlDocument, chip: ChipSpec, files: _Files) -> list[Probl
             problems.append(doc.problem(where, f"{src_lines} neurons of {route.source} from line {route.offset} "
                                                f"do not fit the {dst_lines} lines of {route.to}"))
 
+    def weights_file(core, weights, where):
+        if weights.file is None:
+            return
+        shape = (core.array.rows, core.array.cols)
+        array = _load_npy(base / weights.file, doc, where + ("file",), problems)
+        if array is not None and array.shape != shape:
+            problems.append(doc.problem(where + ("file",), f"expected an array of shape {shape}, "
+                                                           f"the file holds {array.shape}"))
+        elif array is not None:
+            files.weights[weights.file] = array.astype(np.float64)
+
+    def block_fits(core, block, where):
+        for side in ("rows", "cols"):
+            lines = getattr(block, side)
+            if lines and max(lines) >= core.size(side):
+                problems.append(doc.problem(where + (side,), f"line {max(lines)} is beyond the "
+                                                             f"{core.size(side)} {side} of core {core.name!r}"))
+
     for name, weights in _valid_entries(doc, "weights", WeightsSpec):
-        where = ("weights", name)
         core = chip.core(name)
         if core is None:
-            problems.append(doc.problem(where, f"no core named {name!r} on chip {chip.name!r}"))
-        elif weights.file is not None:
-            shape = (core.array.rows, core.array.cols)
-            array = _load_npy(base / weights.file, doc, where + ("file",), problems)
-            if array is not None and array.shape != shape:
-                problems.append(doc.problem(where + ("file",), f"expected an array of shape {shape}, "
-                                                               f"the file holds {array.shape}"))
-            elif array is not None:
-                files.weights[name] = array.astype(np.float64)
+            problems.append(doc.problem(("weights", name), f"no core named {name!r} on chip {chip.name!r}"))
+        else:
+            weights_file(core, weights, ("weights", name))
 
-    record = doc.data.get("record")
-    state_cores = record.get("state_cores") if isinstance(record, dict) else None
-    for i, name in enumerate(state_cores if isinstance(state_cores, list) else []):
-        if name not in core_names:
-            problems.append(doc.problem(("record", "state_cores", i), f"no core named {name!r}"))
+    duration = _written(doc.data, ("duration",))
+    for i, action in _valid_entries(doc, "actions", ActionSpec):
+        where = ("actions", i)
+        core = chip.core(action.core)
+        if core is None:
+            problems.append(doc.problem(where + ("core",), f"no core named {action.core!r} on chip {chip.name!r}"))
+            continue
+        if action.program is not None:
+            weights_file(core, action.program, where + ("program",))
+        if action.pulse is not None:
+            block_fits(core, action.pulse, where + ("pulse",))
+        if scenario_duration is not None and action.at > scenario_duration:
+            problems.append(doc.problem(where + ("at",), f"{_written(doc.data, where + ('at',))} is after "
+                                                         f"the end of the run ({duration})"))
+
+    record = doc.data.get("record") if isinstance(doc.data.get("record"), dict) else {}
+    for key in ("state_cores", "conductance_cores"):
+        listed = record.get(key)
+        for i, name in enumerate(listed if isinstance(listed, list) else []):
+            if name not in core_names:
+                problems.append(doc.problem(("record", key, i), f"no core named {name!r}"))
+    try:
+        cells = CellsSpec.model_validate(record.get("conductance_cells", {}))
+    except ValidationError:
+        cells = None
+    if cells is not None:
+        for core in chip.cores:
+            block_fits(core, cells, ("record", "conductance_cells"))
     return problems
 
 

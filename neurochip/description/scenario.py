@@ -114,11 +114,47 @@ class WeightsSpec(Spec):
         return self
 
 
+class PulseSpec(Spec):
+    """Update pulses on a block of cells: ``sign`` +1 potentiates (SET on G+), -1 depresses (SET on G-)."""
+
+    sign: Literal[1, -1]
+    count: int = Field(1, ge=1, le=100_000, description="Pulses applied one after another.")
+    rows: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="Rows of the block (default all).")
+    cols: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="Columns of the block (default all).")
+
+
+class ActionSpec(Spec):
+    """Something done to a core's array at a given time: program it, pulse it, or snapshot it.
+
+    Between actions nothing needs simulating: drift and retention follow the clock.
+    """
+
+    at: Time = Field(ge=0, description="When (s); may be days after the previous action.")
+    core: Name
+    program: WeightsSpec | None = Field(None, description="Program-and-verify the whole array to these weights.")
+    pulse: PulseSpec | None = None
+    snapshot: bool = Field(False, description="Record the array's conductances now.")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if sum([self.program is not None, self.pulse is not None, self.snapshot]) != 1:
+            raise ValueError("give exactly one of program, pulse, snapshot: true")
+        return self
+
+
+class CellsSpec(Spec):
+    rows: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="Rows (default all).")
+    cols: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="Columns (default all).")
+
+
 class RecordSpec(Spec):
     spikes: bool = Field(True, description="Record every spike of every core and input.")
     state_interval: Time | None = Field(None, gt=0, description="Sample membrane potentials this often (s).")
     state_cores: list[Name] | None = Field(None, description="Cores whose state is sampled; default all.")
     flush_interval: Time = Field(1.0, gt=0, description="Flush the trace to disk at least this often (wall-clock s).")
+    conductance_interval: Time | None = Field(None, gt=0, description="Sample G+ and G- (or w) this often (s).")
+    conductance_cells: CellsSpec = Field(CellsSpec(), description="The block of cells sampled (default all).")
+    conductance_cores: list[Name] | None = Field(None, description="Cores whose cells are sampled; default all.")
 
 
 class ScenarioSpec(Spec):
@@ -130,4 +166,5 @@ class ScenarioSpec(Spec):
     inputs: list[InputSpec] = Field([], description="Input names are unique (checked by the loader).")
     routes: list[RouteSpec] = []
     weights: dict[Name, WeightsSpec] = {}
+    actions: list[ActionSpec] = []
     record: RecordSpec = RecordSpec()

@@ -15,8 +15,10 @@ Model (parameters in ``PCMPairSpec``; state kept as u = G / g_max):
   (same source). Every programming event (a pulse, a RESET, a re-program) restarts the
   device's drift clock; nu is drawn again for the new state.
 * Read noise, 1/f in character: each read multiplies G by (1 + Q xi) with
-  Q = min(0.0088 / u^0.65, 0.2) sqrt(ln((t + t_read) / (2 t_read))), t the time since
-  programming: the integral of a 1/f spectrum over the band 1/t .. 1/(2 t_read).
+  Q = q sqrt(ln((t + t_read) / (2 t_read))), q = min(0.0088 / u_prog^0.65, 0.2), t the
+  time since programming: the integral of a 1/f spectrum over the band 1/t .. 1/(2 t_read).
+  As in aihwkit, q follows the programmed state, so it is computed once per programming.
+  A pair's read draws one normal per cell: G+ xi+ - G- xi- is normal with the combined std.
 """
 
 from __future__ import annotations
@@ -49,9 +51,13 @@ def drift_exponents(u: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.abs(mu + sigma * rng.standard_normal(u.shape))
 
 
-def read_noise_std(u: np.ndarray, since: np.ndarray, t_read: float) -> np.ndarray:
-    """Relative std of one read at normalised conductance u, ``since`` s after programming."""
-    q = np.minimum(0.0088 / np.clip(u, _TINY, None) ** 0.65, 0.2)
+def read_noise_q(u_prog: np.ndarray) -> np.ndarray:
+    """Read-noise amplitude q of devices programmed to normalised conductance ``u_prog``."""
+    return np.minimum(0.0088 / np.clip(u_prog, _TINY, None) ** 0.65, 0.2)
+
+
+def read_noise_std(q: np.ndarray, since: np.ndarray, t_read: float) -> np.ndarray:
+    """Relative std of one read, ``since`` s after programming, for amplitude ``q``."""
     return q * np.sqrt(np.log(np.maximum((since + t_read) / (2 * t_read), 1.0)))
 
 
@@ -65,11 +71,13 @@ class PCMDevices:
         self.u = np.full(size, self.u_min)  # normalised G at programming
         self.t_prog = np.zeros(size)
         self.nu = drift_exponents(self.u, rng) if spec.drift else np.zeros(size)
+        self.q = read_noise_q(self.u)
         self.dw = spec.dw_min * np.clip(1 + spec.dw_min_dtod * rng.standard_normal(size), 0.0, None)
 
     def _programmed(self, idx, u_new, now):
         self.u[idx] = u_new
         self.t_prog[idx] = now
+        self.q[idx] = read_noise_q(u_new)
         if self.spec.drift:
             self.nu[idx] = drift_exponents(u_new, self.rng)
 
@@ -78,15 +86,21 @@ class PCMDevices:
         u = self.u[idx]
         if not self.spec.drift:
             return u.copy()
-        elapsed = np.maximum(now - self.t_prog[idx], self.spec.drift_t0)
+        elapsed = now - self.t_prog[idx]
+        if elapsed.size == 0 or elapsed.max() <= self.spec.drift_t0:
+            return u.copy()  # nothing has drifted yet: skip the powers
+        np.maximum(elapsed, self.spec.drift_t0, out=elapsed)
         return u * (elapsed / self.spec.drift_t0) ** -self.nu[idx]
+
+    def read_std(self, now: float, idx=slice(None)) -> np.ndarray:
+        """Relative read-noise std of the devices ``idx`` at ``now``."""
+        return read_noise_std(self.q[idx], now - self.t_prog[idx], self.spec.t_read)
 
     def read(self, now: float, idx=slice(None)) -> np.ndarray:
         """Normalised conductance as one read sees it (drift and read noise)."""
         u = self.value(now, idx)
         if self.spec.read_noise:
-            std = read_noise_std(u, now - self.t_prog[idx], self.spec.t_read)
-            u = u * (1 + std * self.rng.standard_normal(u.shape))
+            u = u * (1 + self.read_std(now, idx) * self.rng.standard_normal(u.shape))
         return u
 
     def set_pulse(self, idx: np.ndarray, now: float) -> None:
@@ -122,6 +136,7 @@ class PCMPairArray:
         self.spec = spec
         self.count = count
         size = shape[0] * shape[1]
+        self.rng = rng
         self.plus = PCMDevices(size, spec, rng)
         self.minus = PCMDevices(size, spec, rng)
         self.scale = spec.w_max / (1 - spec.g_min / spec.g_max)  # weight per unit of u
@@ -130,8 +145,12 @@ class PCMPairArray:
     def weights(self, now: float, rows=None, cols=None, noisy: bool = True) -> np.ndarray:
         """Weights of the block rows x cols, as a read sees them (``noisy``) or as stored."""
         idx, shape = block_cells(self.shape, rows, cols)
-        get = (lambda d: d.read(now, idx)) if noisy else (lambda d: d.value(now, idx))
-        return (self.scale * (get(self.plus) - get(self.minus))).reshape(shape)
+        plus, minus = self.plus.value(now, idx), self.minus.value(now, idx)
+        w = plus - minus
+        if noisy and self.spec.read_noise:
+            std = np.hypot(plus * self.plus.read_std(now, idx), minus * self.minus.read_std(now, idx))
+            w += std * self.rng.standard_normal(w.shape)
+        return (self.scale * w).reshape(shape)
 
     def conductances(self, now: float, cells: np.ndarray) -> dict[str, np.ndarray]:
         """G+ and G- (S) of flat ``cells`` at ``now``, drift applied."""

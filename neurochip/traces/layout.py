@@ -16,6 +16,11 @@
     /state/<core>          attrs: interval (s)
         t                  float64 (m,)  sample times, s
         <side>/v           float32 (m, size) membrane potential (normalised units)
+    /conductance/<core>    attrs: cols (to turn a flat cell index into row, col)
+        t                  float64 (k,)  sample times, s
+        cells              int64   (c,)  flat indices (row * cols + col) of the sampled cells
+        g_plus, g_minus    float32 (k, c) conductances, S (PCM pairs; drift applied, no read noise)
+        w                  float32 (k, c) stored value (single-valued devices)
     /ledger                one row per (core, kind, stage); rewritten at every flush
         core, kind, stage  strings (n,)
         count              int64 (n,)

@@ -88,6 +88,23 @@ class Trace:
         n = min(len(times), len(values))  # an interrupted run may hold one row more in one of them
         return times[:n], values[:n]
 
+    def conductance_cores(self) -> list[str]:
+        return list(self.file.get("conductance", {}))
+
+    def conductance(self, core: str) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Sample times (s), flat cell indices (row * cols + col), and per quantity (samples, cells).
+
+        Quantities: ``g_plus`` and ``g_minus`` (S) for PCM pairs, ``w`` for single-valued devices.
+        """
+        key = f"conductance/{core}"
+        if key not in self.file:
+            raise TraceError(f"{self.path}: no conductances sampled for core {core!r}")
+        group = self.file[key]
+        times = group["t"][:]
+        values = {name: group[name][: len(times)] for name in group if name not in ("t", "cells")}
+        n = min([len(times)] + [len(v) for v in values.values()])
+        return times[:n], group["cells"][:], {name: v[:n] for name, v in values.items()}
+
     def ledger(self) -> list[tuple[str, str, str, int]]:
         """(core, kind, stage, count) rows."""
         if "ledger" not in self.file:

@@ -34,6 +34,8 @@ class _Appender:
     def __init__(self, group: h5py.Group, name: str, dtype, width: int | None = None, bound: int = 1 << 16):
         shape = (0,) if width is None else (0, width)
         chunks = (_CHUNK,) if width is None else (max(1, min(_CHUNK, (1 << 18) // max(width, 1))), width)
+        if width is not None:  # wide rows (a whole array's conductances): keep the buffer near 16 MB
+            bound = max(1, min(bound, (1 << 22) // width))
         self.dataset = group.create_dataset(name, shape=shape, maxshape=(None,) + shape[1:], dtype=dtype,
                                             chunks=chunks, **_COMPRESSION)
         self.pieces: list[np.ndarray] = []
@@ -69,6 +71,7 @@ class TraceWriter:
                                t_end=0.0, wall_time=0.0, error="")
         self._spikes: dict[tuple[str, str], tuple[_Appender, _Appender]] = {}
         self._state: dict[str, tuple[_Appender, dict[str, _Appender]]] = {}
+        self._conductance: dict[str, tuple[_Appender, dict[str, _Appender]]] = {}
         self._started = time.perf_counter()
         self._last_flush = self._started
 
@@ -93,6 +96,19 @@ class TraceWriter:
                    for side, size in sides.items()}
         self._state[core] = (_Appender(group, "t", np.float64, bound=256), columns)
 
+    def add_conductance_group(self, core: str, cells: np.ndarray, quantities: tuple[str, ...], cols: int) -> None:
+        group = self.file.require_group("conductance").create_group(core)
+        group.attrs["cols"] = cols
+        group.create_dataset("cells", data=np.asarray(cells, np.int64))
+        columns = {name: _Appender(group, name, np.float32, width=len(cells), bound=256) for name in quantities}
+        self._conductance[core] = (_Appender(group, "t", np.float64, bound=256), columns)
+
+    def on_conductance(self, core: str, tick: int, values: dict[str, np.ndarray]) -> None:
+        times, columns = self._conductance[core]
+        times.append(np.array([tick * self.tick]))
+        for name, v in values.items():
+            columns[name].append(np.asarray(v, np.float32)[np.newaxis])
+
     def on_spikes(self, sender: str, side: str, tick: int, ids: np.ndarray) -> None:
         """Router observer: buffer one tick's spikes of one sender's side."""
         times, neurons = self._spikes[(sender, side)]
@@ -108,9 +124,9 @@ class TraceWriter:
     def _appenders(self):
         for pair in self._spikes.values():
             yield from pair
-        for times, columns in self._state.values():
-            yield times
+        for times, columns in (*self._state.values(), *self._conductance.values()):
             yield from columns.values()
+            yield times  # last: a reader trusts only rows that have a time
 
     def flush(self, ledger: Ledger, tick: int) -> None:
         for appender in self._appenders():
