@@ -49,12 +49,38 @@ def _inspect(args) -> int:
 
 
 def _plot(args) -> int:
-    from .plots import plot_raster
+    from .plots import plot_conductance, plot_raster
     from .traces import Trace
 
+    out = Path(args.out) if args.out else Path(args.trace).with_suffix("")
     with Trace(args.trace) as trace:
-        out = Path(args.out) if args.out else Path(args.trace).with_suffix(".raster.png")
-        plot_raster(trace, out, bin_width=args.bin)
+        written = [plot_raster(trace, out.with_suffix(".raster.png"), bin_width=args.bin)]
+        if trace.conductance_cores():
+            written.append(plot_conductance(trace, out.with_suffix(".conductance.png"), cells=args.cells))
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _device_response(args) -> int:
+    from .description import load_chip
+    from .devices.response import pulse_response
+    from .errors import NeurochipError
+    from .plots import plot_device_response
+
+    chip, _ = load_chip(args.chip)
+    core = chip.core(args.core) if args.core else chip.cores[0]
+    if core is None:
+        raise NeurochipError(f"{args.chip}: no core named {args.core!r} (cores: {', '.join(c.name for c in chip.cores)})")
+    if args.pulses < 1 or args.devices < 1:
+        raise NeurochipError("--pulses and --devices must be at least 1")
+    responses = pulse_response(core.device, args.pulses, args.devices, seed=args.seed)
+    out = Path(args.out or f"{chip.name}-{core.name}-response.png")
+    title = f"{chip.name} / {core.name}: {core.device.model} device response ({args.devices} devices)"
+    plot_device_response(responses, title, out)
+    weight = responses["weight"]
+    print(f"{core.device.model}: weight after {args.pulses} potentiating pulses {weight[args.pulses].mean():.4g} "
+          f"+- {weight[args.pulses].std():.2g}, after as many depressing {weight[-1].mean():.4g} +- {weight[-1].std():.2g}")
     print(f"wrote {out}")
     return 0
 
@@ -80,9 +106,20 @@ def parser() -> argparse.ArgumentParser:
 
     plot = commands.add_parser("plot", help="spike raster with population rate, as PNG")
     plot.add_argument("trace")
-    plot.add_argument("--out", help="PNG file (default: beside the trace)")
+    plot.add_argument("--out", help="file stem for the PNGs (default: beside the trace)")
     plot.add_argument("--bin", type=float, default=None, help="rate bin width in seconds (default: duration / 200)")
+    plot.add_argument("--cells", type=lambda text: [int(c) for c in text.split(",")], default=None,
+                      help="flat cell indices (row * cols + col) whose conductance traces to draw, e.g. 0,1,833")
     plot.set_defaults(handler=_plot)
+
+    response = commands.add_parser("device-response", help="pulse-response plot of a chip's device model")
+    response.add_argument("chip", help="chip file (chips/*.yaml)")
+    response.add_argument("--core", help="core whose device is used (default: the first)")
+    response.add_argument("--pulses", type=int, default=400, help="potentiating pulses, then as many depressing")
+    response.add_argument("--devices", type=int, default=200, help="devices pulsed together")
+    response.add_argument("--seed", type=int, default=0)
+    response.add_argument("--out", help="PNG file (default: <chip>-<core>-response.png)")
+    response.set_defaults(handler=_device_response)
     return main
 
 

@@ -40,3 +40,79 @@ def plot_raster(trace: Trace, out: Path, bin_width: float | None = None) -> Path
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+def human_time(seconds: float) -> str:
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if abs(seconds) >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return "0 s" if seconds == 0 else f"{seconds * 1e9:.3g} ns"
+
+
+_UNITS = {"g_plus": ("G+", 1e6, "uS"), "g_minus": ("G-", 1e6, "uS"), "w": ("w", 1.0, ""),
+          "weight": ("weight", 1.0, "")}
+
+
+def plot_conductance(trace: Trace, out: Path, cells: list[int] | None = None, bins: int = 60) -> Path:
+    """Per sampled core: a histogram of every quantity over the samples, and the traces of chosen cells.
+
+    Samples are placed by their order (snapshots may be hours apart), labelled with their times.
+    """
+    cores = trace.conductance_cores()
+    panels = []
+    for core in cores:
+        times, sampled, values = trace.conductance(core)
+        panels.extend((core, name, times, sampled, v) for name, v in values.items())
+    fig, axes = plt.subplots(len(panels), 2, figsize=(12, 3.2 * len(panels)), squeeze=False)
+    for (core, name, times, sampled, v), (hist_ax, cell_ax) in zip(panels, axes):
+        label, scale, unit = _UNITS.get(name, (name, 1.0, ""))
+        v = v * scale
+        edges = np.linspace(np.nanmin(v), np.nanmax(v) + 1e-12, bins + 1)
+        counts = np.stack([np.histogram(row, edges)[0] for row in v], axis=1) if len(v) else np.zeros((bins, 0))
+        hist_ax.imshow(np.log1p(counts), origin="lower", aspect="auto", cmap="viridis",
+                       extent=(-0.5, len(times) - 0.5, edges[0], edges[-1]))
+        hist_ax.set_ylabel(f"{core} {label} ({unit})" if unit else f"{core} {label}")
+        hist_ax.set_title(f"{core}: distribution of {label} over {len(sampled)} cells (log count)")
+        chosen = [c for c in (cells or sampled[: min(8, len(sampled))]) if c in set(sampled.tolist())]
+        position = {c: i for i, c in enumerate(sampled.tolist())}
+        cols = int(trace.file[f"conductance/{core}"].attrs["cols"])
+        for cell in chosen:
+            cell_ax.plot(np.arange(len(times)), v[:, position[cell]], marker=".", lw=1,
+                         label=f"({cell // cols}, {cell % cols})")
+        cell_ax.set_title(f"{core}: {label} of chosen cells (row, col)")
+        cell_ax.legend(fontsize=7, ncol=2)
+        for ax in (hist_ax, cell_ax):
+            ticks = np.unique(np.linspace(0, len(times) - 1, min(len(times), 8)).round().astype(int))
+            ax.set_xticks(ticks)
+            ax.set_xticklabels([human_time(times[i]) for i in ticks], rotation=30, fontsize=8)
+    fig.suptitle(f"{trace.meta.get('scenario')}: conductances over time")
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
+def plot_device_response(responses: dict[str, np.ndarray], title: str, out: Path, examples: int = 5) -> Path:
+    """Pulse-response figure: each quantity against pulse number (mean, +-1 std band, a few devices).
+
+    ``responses`` maps a quantity name to an array (pulses + 1, devices); the first half of
+    the pulses potentiate, the second half depress.
+    """
+    fig, axes = plt.subplots(1, len(responses), figsize=(5 * len(responses), 3.8), squeeze=False)
+    for ax, (name, values) in zip(axes[0], responses.items()):
+        label, scale, unit = _UNITS.get(name, (name, 1.0, ""))
+        values = values * scale
+        pulses = np.arange(len(values))
+        mean, std = values.mean(axis=1), values.std(axis=1)
+        ax.fill_between(pulses, mean - std, mean + std, color="C0", alpha=0.25, label="+-1 std over devices")
+        ax.plot(pulses, values[:, :examples], color="0.5", lw=0.6)
+        ax.plot(pulses, mean, color="C0", lw=2, label="mean")
+        ax.axvline((len(values) - 1) / 2, color="k", ls=":", lw=1)
+        ax.set_xlabel("pulse number (potentiate | depress)")
+        ax.set_ylabel(f"{label} ({unit})" if unit else label)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

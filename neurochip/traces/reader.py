@@ -101,7 +101,9 @@ class Trace:
             raise TraceError(f"{self.path}: no conductances sampled for core {core!r}")
         group = self.file[key]
         times = group["t"][:]
-        values = {name: group[name][: len(times)] for name in group if name not in ("t", "cells")}
+        order = {"g_plus": 0, "g_minus": 1}
+        names = sorted((name for name in group if name not in ("t", "cells")), key=lambda n: (order.get(n, 2), n))
+        values = {name: group[name][: len(times)] for name in names}
         n = min([len(times)] + [len(v) for v in values.values()])
         return times[:n], group["cells"][:], {name: v[:n] for name, v in values.items()}
 
