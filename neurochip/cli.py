@@ -52,11 +52,11 @@ def _plot(args) -> int:
     from .plots import plot_conductance, plot_raster
     from .traces import Trace
 
-    out = Path(args.out) if args.out else Path(args.trace).with_suffix("")
+    out = Path(args.out if args.out else Path(args.trace).with_suffix(""))
     with Trace(args.trace) as trace:
-        written = [plot_raster(trace, out.with_suffix(".raster.png"), bin_width=args.bin)]
+        written = [plot_raster(trace, out.parent / f"{out.name}.raster.png", bin_width=args.bin)]
         if trace.conductance_cores():
-            written.append(plot_conductance(trace, out.with_suffix(".conductance.png"), cells=args.cells))
+            written.append(plot_conductance(trace, out.parent / f"{out.name}.conductance.png", cells=args.cells))
     for path in written:
         print(f"wrote {path}")
     return 0
@@ -106,7 +106,7 @@ def parser() -> argparse.ArgumentParser:
 
     plot = commands.add_parser("plot", help="spike raster with population rate, as PNG")
     plot.add_argument("trace")
-    plot.add_argument("--out", help="file stem for the PNGs (default: beside the trace)")
+    plot.add_argument("--out", help="file stem: writes STEM.raster.png, STEM.conductance.png (default: the trace's)")
     plot.add_argument("--bin", type=float, default=None, help="rate bin width in seconds (default: duration / 200)")
     plot.add_argument("--cells", type=lambda text: [int(c) for c in text.split(",")], default=None,
                       help="flat cell indices (row * cols + col) whose conductance traces to draw, e.g. 0,1,833")

@@ -27,7 +27,7 @@ def sample_state(engine: Engine, chip: Chip, writer: TraceWriter, cores: list[st
 
 
 class ConductanceRecorder:
-    """Samples a block of cells of each chosen core: periodically, and after every action on the core."""
+    """Samples a block of cells of each chosen core: at the start, periodically, after every action on it."""
 
     def __init__(self, engine: Engine, chip: Chip, writer: TraceWriter, record: RecordSpec):
         self.engine, self.chip, self.writer = engine, chip, writer
@@ -41,6 +41,8 @@ class ConductanceRecorder:
             writer.add_conductance_group(name, cells, crossbar.devices.quantities, crossbar.cols)
         self._pending: set[str] = set()
         self._last: dict[str, int] = {}
+        for name in self.cells:  # the state the run starts from
+            self.snapshot(name)
         if record.conductance_interval is not None:
             engine.process(self._periodic(max(1, engine.ticks(record.conductance_interval))))
 

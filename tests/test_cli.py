@@ -28,9 +28,10 @@ def test_run_inspect_plot(tmp_path):
     for expected in ("status    complete", "seed 3", "200.000 ms simulated", "synaptic_op", "noise.out"):
         assert expected in inspect.stdout
 
-    png = tmp_path / "raster.png"
-    plot = neurochip("plot", trace, "--out", png)
+    plot = neurochip("plot", trace, "--out", tmp_path / "figure")
+    png = tmp_path / "figure.raster.png"
     assert plot.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (tmp_path / "figure.conductance.png").exists()  # ideal devices, no conductances sampled
 
 
 def test_check_accepts_shipped_files():
@@ -73,3 +74,18 @@ def test_unwritable_output_is_a_user_error(tmp_path):
     blocker.write_text("")
     result = neurochip("run", REPO / "scenarios" / "tiny-feedforward.yaml", "--out", blocker / "sub", "--quiet")
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_plot_draws_conductances_and_device_response(tmp_path):
+    run = neurochip("run", REPO / "scenarios" / "pcm-drift.yaml", "--out", tmp_path, "--quiet")
+    assert run.returncode == 0, run.stderr
+    plot = neurochip("plot", tmp_path / "pcm-drift-seed3.h5", "--cells", "0,1,833")
+    assert plot.returncode == 0, plot.stderr
+    for suffix in ("raster", "conductance"):
+        assert (tmp_path / f"pcm-drift-seed3.{suffix}.png").read_bytes()[:4] == b"\x89PNG"
+    response = neurochip("device-response", REPO / "chips" / "ishii2019-6t2r-rbm.yaml", "--pulses", "50",
+                         "--devices", "20", "--out", tmp_path / "r.png")
+    assert response.returncode == 0 and (tmp_path / "r.png").is_file()
+    assert "pcm: weight after 50 potentiating pulses" in response.stdout
+    missing = neurochip("device-response", REPO / "chips" / "tiny.yaml", "--core", "zz")
+    assert missing.returncode == 2 and "no core named 'zz'" in missing.stderr

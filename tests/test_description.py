@@ -69,7 +69,7 @@ def test_every_chip_problem_is_reported_at_once_with_its_line(write):
         ("cores[0].array.colour", "unknown key"),
         ("cores[0].neurons.cols.tau", "must be greater than 0.0 (in SI units)"),
         ("cores[0].neurons.cols.v_reset", "must be below v_th (1.0)"),
-        ("cores[1].array.rows", "must be greater than 0 (in SI units)"),
+        ("cores[1].array.rows", "must be greater than 0"),
         ("cores[1].array.cols", "required key is missing"),
         ("cores[1].neurons", "a core needs neurons on its rows"),
         ("cores[1].name", "name 'c' is used twice in cores"),
@@ -142,3 +142,26 @@ def test_spike_file_contents_are_checked(write, tmp_path):
 def test_seed_override():
     setup = load_scenario(REPO / "scenarios" / "tiny-feedforward.yaml", seed=123)
     assert setup.scenario.seed == 123
+
+
+def test_device_descriptions_are_checked(write):
+    chip = one_core_chip(col_neurons=lif())
+    chip["cores"][0]["device"] = {"model": "pcm", "g_max": "25 uS", "g_min": "30 uS", "dw_min": 2, "sparkle": 1,
+                                  "refresh": {"threshold": 1.5}}
+    found = {(path, message) for path, _, message in problems_of(write("chip.yaml", chip))}
+    assert found == {
+        ("cores[0].device.g_min", "must be below g_max (2.5e-05 S), got 3e-05 S"),
+        ("cores[0].device.dw_min", "must be less than 1.0, got 2"),
+        ("cores[0].device.sparkle", "unknown key"),
+        ("cores[0].device.refresh.threshold", "must be at most 1.0, got 1.5"),
+    }
+    chip["cores"][0]["device"] = {"model": "memristor"}
+    ((path, _, message),) = problems_of(write("chip.yaml", chip))
+    assert path == "cores[0].device" and "'memristor'" in message
+
+
+def test_the_rbm_chip_holds_pcm_pairs_with_the_published_range():
+    chip, _ = load_chip(REPO / "chips" / "ishii2019-6t2r-rbm.yaml")
+    device = chip.cores[0].device
+    assert device.model == "pcm" and device.g_max == 25e-6 and device.refresh.threshold == 0.9
+    assert chip.cores[0].read.pulse_width == 80e-9

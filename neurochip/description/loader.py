@@ -24,9 +24,9 @@ from .yamlfile import KeyPath, YamlDocument
 def _data_path(data: Any, loc: tuple) -> KeyPath:
     """Map a pydantic error location onto the keys written in the file.
 
-    pydantic puts names of its own into locations (the tag of a tagged union such as
-    an input's ``kind``, validator names with brackets); only parts that index into
-    the data, or name a missing key, are kept.
+    pydantic puts names of its own into locations (the tag of a tagged union, an input's
+    ``kind`` or a device's ``model``; validator names with brackets); only parts that
+    index into the data, or name a missing key, are kept.
     """
     path: list[str | int] = []
     for part in loc:
@@ -34,7 +34,8 @@ def _data_path(data: Any, loc: tuple) -> KeyPath:
             data = data[part]
         elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
             data = data[part]
-        elif isinstance(data, dict) and isinstance(part, str) and "[" not in part and part != data.get("kind"):
+        elif isinstance(data, dict) and isinstance(part, str) and "[" not in part and \
+                part not in (data.get("kind"), data.get("model")):
             data = None  # a required key that is missing: name it
         else:
             continue
@@ -50,7 +51,8 @@ def _message(error: dict, written: Any) -> str:
     kind = error["type"]
     if kind in _BOUNDS:
         bound = error["ctx"][_BOUNDS[kind]]
-        return f"must be {_WORDS[_BOUNDS[kind]]} {bound} (in SI units), got {written!r}"
+        si = " (in SI units)" if isinstance(written, str) else ""  # "-1 ms" was compared as -0.001
+        return f"must be {_WORDS[_BOUNDS[kind]]} {bound}{si}, got {written!r}"
     if kind == "extra_forbidden":
         return "unknown key"
     if kind == "missing":
