@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .circuits.lif import LIFPopulation
+from .circuits.noise import PinkNoise, neuron_noise
+from .description.chip import PinkNoiseSpec
 from .description import Setup
 from .description.scenario import PoissonInputSpec, WeightsSpec, split_endpoint
 from .devices.crossbar import Crossbar, device_array
@@ -64,10 +66,16 @@ def build_chip(setup: Setup, engine: Engine, ledger: Ledger, streams: Streams) -
                    for side, lif in (("rows", spec.neurons.rows), ("cols", spec.neurons.cols))}
         devices = device_array(spec.device, shape, streams.generator(f"devices/{spec.name}"),
                                lambda kind, n, core=spec.name: ledger.add(core, kind, n))
-        crossbar = Crossbar(devices, spec.read)
+        read_noise = (PinkNoise(spec.noise, shape[0] * shape[1], streams.generator(f"noise/{spec.name}/cells"))
+                      if isinstance(spec.noise, PinkNoiseSpec) else None)
+        crossbar = Crossbar(devices, spec.read, read_noise)
         if weights is not None:
             crossbar.program(weights, 0.0)
-        chip.cores[spec.name] = Core(spec.name, crossbar, neurons, engine, router, ledger)
+        noise = {side: neuron_noise(spec.noise, pop.size, streams.generator(f"noise/{spec.name}/{side}"))
+                 for side, pop in neurons.items() if pop is not None and spec.noise is not None}
+        noise = {side: source for side, source in noise.items() if source is not None}
+        chip.cores[spec.name] = Core(spec.name, crossbar, neurons, engine, router, ledger, noise,
+                                     getattr(spec.noise, "period", None))
 
     for name, core in chip.cores.items():
         # a row neuron's spike drives its own row, a column neuron's its own column,

@@ -77,3 +77,25 @@ def test_forward_and_backward_reads_use_the_same_array(simulate, write, tmp_path
     # only the driven lines were read: 2 rows x 3 columns + 1 column x 4 rows
     assert sim.ledger.count("c", "row_read") == 2 and sim.ledger.count("c", "col_read") == 1
     assert sim.ledger.count("c", "synaptic_op") == 2 * 3 + 1 * 4
+
+
+def test_constant_drive_fires_at_the_closed_form_interval(simulate):
+    # v relaxes to v_rest = 1.5 > v_th: from reset 0 it crosses after tau ln(1.5 / 0.5) = 10.986 ms,
+    # then the cycle repeats after the 2 ms refractory period; spikes land on the next tick edge
+    chip = one_core_chip(rows=1, cols=1, col_neurons=lif(v_rest=1.5))
+    sim = simulate(chip, {"duration": "100 ms"}).run()
+    crossing = TAU * math.log(1.5 / 0.5)
+    first = math.ceil(crossing / TICK)
+    period = 2000 + math.ceil(crossing / TICK)
+    ticks = [t for t, _ in sim.spikes("c", "cols")]
+    assert ticks == [first + k * period for k in range(len(ticks))] and len(ticks) == 7
+
+
+def test_constant_drive_and_inputs_combine(simulate):
+    # an input halfway makes the neuron cross earlier: v(5 ms) + 0.3, then the exact remaining time
+    chip = one_core_chip(rows=1, cols=1, col_neurons=lif(v_rest=1.5))
+    sim = simulate(chip, {"duration": "30 ms", "weights": {"c": {"constant": 0.3}},
+                          "inputs": [spikes_at([4.999])]}).run()
+    v = 1.5 * (1 - math.exp(-5e-3 / TAU)) + 0.3
+    remaining = TAU * math.log((1.5 - v) / 0.5)
+    assert sim.spikes("c", "cols")[0] == (5000 + math.ceil(remaining / TICK), 0)

@@ -22,7 +22,7 @@ class LIFPopulation:
         self.size = size
         self.tick = tick
         self.refractory_ticks = round(spec.refractory / tick)
-        self.v = np.full(size, spec.v_rest)
+        self.v = np.full(size, spec.initial_potential())
         #: first tick at which each neuron accepts input again
         self.ready_at = np.zeros(size, dtype=np.int64)
         self.updated_at = 0
@@ -43,6 +43,20 @@ class LIFPopulation:
         self.v = self._decayed(now)
         self.updated_at = now
         self.v += np.where(self.ready_at <= now, drive, 0.0)
+
+    def next_crossing(self, now: int) -> int | None:
+        """The first tick after ``now`` at which a neuron driven by ``v_rest > v_th`` reaches threshold unaided.
+
+        Exact: from v0 at time t0 the crossing comes tau ln((v_rest - v0) / (v_rest - v_th)) later.
+        """
+        spec = self.spec
+        if spec.v_rest <= spec.v_th:
+            return None
+        start = np.maximum(self.ready_at, now)
+        v0 = np.minimum(self.potential_at(now), spec.v_th)  # refractory neurons hold v_reset until start
+        delay = spec.tau * np.log((spec.v_rest - v0) / (spec.v_rest - spec.v_th))
+        ticks = start + np.ceil(delay / self.tick - 1e-9).astype(np.int64)
+        return max(int(ticks.min()), now + 1)
 
     def fire(self, now: int) -> np.ndarray:
         """Indices of neurons at threshold; they are reset and made refractory."""

@@ -10,13 +10,13 @@ column neuron reads its column backward into the row neurons.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import Name, Spec
 from .devices import DeviceSpec, IdealDeviceSpec, ReadSpec
-from .units import Time
+from .units import Frequency, Time
 
 Side = Literal["rows", "cols"]
 
@@ -31,6 +31,8 @@ class LIFSpec(Spec):
     Between events ``v`` relaxes to ``v_rest`` exactly: v(t) = v_rest + (v0 - v_rest) exp(-t/tau).
     Each incoming spike adds the weight of its synapse. At ``v >= v_th`` the neuron
     spikes, ``v`` is set to ``v_reset`` and input is ignored for ``refractory`` seconds.
+    ``v_rest`` at or above ``v_th`` is a constant drive: the neuron then fires regularly
+    with no input, at the first tick edge after each threshold crossing.
     """
 
     model: Literal["lif"] = "lif"
@@ -39,15 +41,64 @@ class LIFSpec(Spec):
     v_reset: float = Field(0.0, description="Potential after a spike (normalised).")
     v_rest: float = Field(0.0, description="Resting potential the membrane leaks to (normalised).")
     refractory: Time = Field(0.0, ge=0, description="Refractory period after a spike (s).")
+    v_init: float | None = Field(None, description="Potential at the start; default v_rest, "
+                                                   "or v_reset when v_rest is at or above v_th.")
 
-    @field_validator("v_reset", "v_rest")
+    def initial_potential(self) -> float:
+        if self.v_init is not None:
+            return self.v_init
+        return self.v_rest if self.v_rest < self.v_th else self.v_reset
+
+    @field_validator("v_reset")
     @classmethod
     def _below_threshold(cls, value: float, info: ValidationInfo) -> float:
         v_th = info.data.get("v_th")
         if v_th is not None and value >= v_th:
-            why = " (a neuron resting above threshold would fire without input)" if info.field_name == "v_rest" else ""
-            raise ValueError(f"must be below v_th ({v_th}), got {value}{why}")
+            raise ValueError(f"must be below v_th ({v_th}), got {value}")
         return value
+
+
+class RandomWalkSpec(Spec):
+    """An LFSR-driven +-step added to every membrane once per period (the IEDM 2019 chip's circuit).
+
+    Defaults: +-0.06 every 10 us (the chip's public simulator, DESIGN.md section 5).
+    """
+
+    kind: Literal["random-walk"]
+    step: float = Field(0.06, gt=0, description="Step added or subtracted each period (normalised).")
+    period: Time = Field(10e-6, gt=0, description="Clock of the circuit (s).")
+    lfsr_bits: Literal[8, 16] = Field(16, description="Width of each neuron's maximal-length LFSR.")
+
+
+class GaussianNoiseSpec(Spec):
+    """White Gaussian kicks of std ``sigma`` added to every membrane once per period (for comparison)."""
+
+    kind: Literal["gaussian"]
+    sigma: float = Field(0.06, gt=0)
+    period: Time = Field(10e-6, gt=0)
+
+
+class PinkNoiseSpec(Spec):
+    """1/f read noise of the synapses as the source of stochasticity (Kang et al., Semicond. Sci.
+    Technol. 2021): every synaptic read is multiplied by (1 + sigma x(t)), x a unit-variance
+    process per cell whose spectrum is 1/f between ``f_min`` and ``f_max``; best sigma 1-5 %.
+    """
+
+    kind: Literal["pink"]
+    sigma: float = Field(0.03, gt=0, lt=1, description="Relative std of a read.")
+    f_min: Frequency = Field(1.0, gt=0, description="Lower edge of the 1/f band (Hz).")
+    f_max: Frequency = Field(10e3, gt=0, description="Upper edge of the 1/f band (Hz).")
+
+    @field_validator("f_max")
+    @classmethod
+    def _band(cls, f_max: float, info: ValidationInfo) -> float:
+        f_min = info.data.get("f_min")
+        if f_min is not None and f_max < 10 * f_min:
+            raise ValueError(f"must be at least ten times f_min ({f_min:g} Hz), got {f_max:g} Hz")
+        return f_max
+
+
+NoiseSpec = Annotated[Union[RandomWalkSpec, GaussianNoiseSpec, PinkNoiseSpec], Field(discriminator="kind")]
 
 
 class ArraySpec(Spec):
@@ -72,6 +123,7 @@ class CoreSpec(Spec):
     neurons: NeuronsSpec
     device: DeviceSpec = Field(IdealDeviceSpec(), description="Synapse cells: ideal, pcm, softbounds, capacitor.")
     read: ReadSpec = Field(ReadSpec(), description="Read pulse (energy inputs).")
+    noise: NoiseSpec | None = Field(None, description="Stochastic circuit: random-walk, gaussian or pink (1/f).")
     position: tuple[int, int] | None = Field(
         None, description="(x, y) on the router mesh; default: row-major on the smallest square.")
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..description.devices import (CapacitorSpec, IdealDeviceSpec, PCMPairSpec, ReadSpec,
                                    SoftBoundsSpec)
-from .base import Counter
+from .base import Counter, block_cells
 from .capacitor import CapacitorArray
 from .ideal import IdealArray
 from .pcm import PCMPairArray
@@ -29,18 +29,27 @@ def device_array(spec, shape: tuple[int, int], rng: np.random.Generator, count: 
 
 
 class Crossbar:
-    def __init__(self, devices, read: ReadSpec | None = None):
+    def __init__(self, devices, read: ReadSpec | None = None, read_noise=None):
         self.devices = devices
         self.read = read or ReadSpec()
+        #: optional multiplicative noise on every cell read (1/f noise used as the neurons' randomness)
+        self.read_noise = read_noise
         self.rows, self.cols = devices.shape
+
+    def _block(self, now: float, rows=None, cols=None) -> np.ndarray:
+        weights = self.devices.weights(now, rows=rows, cols=cols)
+        if self.read_noise is not None:
+            cells, shape = block_cells(self.devices.shape, rows, cols)
+            weights = weights * self.read_noise.factor(now, cells).reshape(shape)
+        return weights
 
     def read_forward(self, rows: np.ndarray, now: float) -> np.ndarray:
         """Column sums over the driven ``rows`` (a row driven twice counts twice) at ``now`` (s)."""
-        return self.devices.weights(now, rows=rows).sum(axis=0)
+        return self._block(now, rows=rows).sum(axis=0)
 
     def read_backward(self, cols: np.ndarray, now: float) -> np.ndarray:
         """Row sums over the driven ``cols`` at ``now`` (s)."""
-        return self.devices.weights(now, cols=cols).sum(axis=1)
+        return self._block(now, cols=cols).sum(axis=1)
 
     def pulse(self, cells: np.ndarray, signs: np.ndarray, now: float) -> None:
         """One update pulse per (distinct) flat cell index: potentiate where sign > 0, depress where < 0."""

@@ -1,9 +1,11 @@
 """A chip core as a SimPy process: a crossbar with LIF neurons on its rows and/or columns.
 
-The core sleeps until a packet arrives. At the tick a packet is delivered it
-integrates (reading only the driven lines of its crossbar), then fires; the spikes of
-both its sides leave as one packet. The kernel knows nothing else of the physics: the
-crossbar and the neurons are plugged in.
+The core sleeps until something is due: a packet, a tick of its noise circuit, or the
+moment a neuron driven above threshold by a constant drive (``v_rest > v_th``) crosses
+it. At such a tick it integrates (leak to now, read only the driven lines of its
+crossbar, add noise kicks), then fires; the spikes of both its sides leave as one
+packet. The kernel knows nothing else of the physics: crossbar, neurons and noise are
+plugged in.
 """
 
 from __future__ import annotations
@@ -22,24 +24,58 @@ _OTHER = {"rows": "cols", "cols": "rows"}
 
 class Core:
     def __init__(self, name: str, crossbar: Crossbar, neurons: dict[str, LIFPopulation | None],
-                 engine: Engine, router: Router, ledger: Ledger):
+                 engine: Engine, router: Router, ledger: Ledger,
+                 noise: dict[str, object] | None = None, noise_period: float | None = None):
         self.name = name
         self.crossbar = crossbar
         #: neurons by side; ``None`` where a side has none
         self.neurons = neurons
+        #: per-period membrane noise sources by side (random walk, Gaussian kicks)
+        self.noise = noise or {}
         self.engine = engine
         self.router = router
         self.ledger = ledger
         self._inbox: dict[str, list[np.ndarray]] = {"rows": [], "cols": []}
         self._wake = engine.env.event()
+        self._noise_due = False
+        self._timer_due = False
+        self._timer_at: int | None = None
         engine.process(self._run())
+        if self.noise:
+            engine.process(self._noise_clock(engine.delay_ticks(noise_period)))
+        self._arm_timer(0)
 
     def deliver(self, lines: list[tuple[str, np.ndarray]]) -> None:
         """Router callback (DELIVER phase): queue driven lines for this tick's integration."""
         for side, ids in lines:
             self._inbox[side].append(ids)
+        self._wake_up()
+
+    def _wake_up(self) -> None:
         if not self._wake.triggered:
             self._wake.succeed()
+
+    def _noise_clock(self, period: int):
+        while True:
+            yield self.engine.at(period, Phase.DELIVER)
+            self._noise_due = True
+            self._wake_up()
+
+    def _arm_timer(self, now: int) -> None:
+        """Wake at the next unaided threshold crossing, if a constant drive makes one."""
+        crossings = [pop.next_crossing(now) for pop in self.neurons.values() if pop is not None]
+        crossings = [t for t in crossings if t is not None]
+        if not crossings or (self._timer_at is not None and self._timer_at <= min(crossings)):
+            return
+        self._timer_at = min(crossings)
+        event = self.engine.at(self._timer_at - now, Phase.DELIVER)
+        event.callbacks.append(lambda _event, at=self._timer_at: self._timer_fired(at))
+
+    def _timer_fired(self, at: int) -> None:
+        if self._timer_at == at:
+            self._timer_at = None
+            self._timer_due = True
+            self._wake_up()
 
     def _run(self):
         engine = self.engine
@@ -47,30 +83,42 @@ class Core:
             yield self._wake
             yield engine.barrier(Phase.INTEGRATE)
             self._wake = engine.env.event()  # every delivery of this tick came before this phase
-            driven = self._integrate(engine.now)
+            updated = self._integrate(engine.now)
             yield engine.barrier(Phase.FIRE)
-            self._fire(engine.now, driven)
+            self._fire(engine.now, updated)
+            self._arm_timer(engine.now)
 
     def _integrate(self, now: int) -> list[str]:
-        """Read the driven lines and integrate into the neurons across the array; return those sides."""
-        integrated = []
+        """Leak, read the driven lines, add noise; return the sides whose neurons were updated."""
+        drives: dict[str, np.ndarray] = {}
+        seconds = self.engine.seconds(now)
         for side in ("rows", "cols"):
             if not self._inbox[side]:
                 continue
             lines = np.concatenate(self._inbox[side])
             self._inbox[side].clear()
-            receivers = self.neurons[_OTHER[side]]
+            receiving = _OTHER[side]
+            receivers = self.neurons[receiving]
             if receivers is None:
                 continue
-            seconds = self.engine.seconds(now)
-            drive = (self.crossbar.read_forward(lines, seconds) if side == "rows"
-                     else self.crossbar.read_backward(lines, seconds))
+            drives[receiving] = (self.crossbar.read_forward(lines, seconds) if side == "rows"
+                                 else self.crossbar.read_backward(lines, seconds))
             self.ledger.add(self.name, _READ_KIND[side], lines.size)
             self.ledger.add(self.name, "synaptic_op", lines.size * receivers.size)
-            self.ledger.add(self.name, "neuron_update", receivers.size)
-            receivers.integrate(now, drive)
-            integrated.append(_OTHER[side])
-        return integrated
+        if self._noise_due:
+            self._noise_due = False
+            for side, source in self.noise.items():
+                drives[side] = drives.get(side, 0.0) + source.kicks()
+                self.ledger.add(self.name, "noise_step", self.neurons[side].size)
+        if self._timer_due:
+            self._timer_due = False
+            for side, pop in self.neurons.items():
+                if pop is not None and side not in drives:
+                    drives[side] = np.zeros(pop.size)
+        for side, drive in drives.items():
+            self.neurons[side].integrate(now, drive)
+            self.ledger.add(self.name, "neuron_update", self.neurons[side].size)
+        return list(drives)
 
     def _fire(self, now: int, sides: list[str]) -> None:
         spikes = {}
