@@ -69,9 +69,7 @@ def _device_response(args) -> int:
     from .plots import plot_device_response
 
     chip, _ = load_chip(args.chip)
-    core = chip.core(args.core) if args.core else chip.cores[0]
-    if core is None:
-        raise NeurochipError(f"{args.chip}: no core named {args.core!r} (cores: {', '.join(c.name for c in chip.cores)})")
+    core = _core_of(chip, args.chip, args.core)
     if args.pulses < 1 or args.devices < 1:
         raise NeurochipError("--pulses and --devices must be at least 1")
     responses = pulse_response(core.device, args.pulses, args.devices, seed=args.seed)
@@ -81,6 +79,64 @@ def _device_response(args) -> int:
     weight = responses["weight"]
     print(f"{core.device.model}: weight after {args.pulses} potentiating pulses {weight[args.pulses].mean():.4g} "
           f"+- {weight[args.pulses].std():.2g}, after as many depressing {weight[-1].mean():.4g} +- {weight[-1].std():.2g}")
+    print(f"wrote {out}")
+    return 0
+
+
+def _core_of(chip, path, name):
+    from .errors import NeurochipError
+
+    core = chip.core(name) if name else chip.cores[0]
+    if core is None:
+        raise NeurochipError(f"{path}: no core named {name!r} (cores: {', '.join(c.name for c in chip.cores)})")
+    return core
+
+
+def _validate(args) -> int:
+    from .description import load_chip
+    from .plots import plot_validation
+    from .report import table
+    from .validation import validate
+
+    chip, _ = load_chip(args.chip)
+    checks = validate(chip, quick=args.quick)
+    print(table(["check", "result", "details"], [[c.name, "pass" if c.passed else "FAIL", c.detail] for c in checks],
+                "<<<"))
+    out = Path(args.out or f"{chip.name}-validation.png")
+    plot_validation(checks, out)
+    failed = sum(not c.passed for c in checks)
+    print(f"{len(checks) - failed} of {len(checks)} checks passed; wrote {out}")
+    return 1 if failed else 0
+
+
+def _transfer(args) -> int:
+    import numpy as np
+
+    from .description import load_chip
+    from .description.chip import GaussianNoiseSpec, PinkNoiseSpec, RandomWalkSpec
+    from .plots import plot_transfer
+    from .report import table
+    from .transfer import measure
+
+    chip, _ = load_chip(args.chip)
+    core = _core_of(chip, args.chip, args.core)
+    lif = core.neurons.cols or core.neurons.rows
+    circuits = [("chip: " + (core.noise.kind if core.noise else "no noise"), core.noise)]
+    if args.compare:
+        circuits += [(f"{spec.kind} (defaults)" if spec else "no noise", spec) for spec in
+                     (RandomWalkSpec(kind="random-walk"), GaussianNoiseSpec(kind="gaussian"),
+                      PinkNoiseSpec(kind="pink"), None) if spec != core.noise]
+    curves = []
+    for label, noise in circuits:
+        pink = isinstance(noise, PinkNoiseSpec)
+        low, high = (lif.v_th - 0.2, lif.v_th + 0.3) if pink else (lif.v_th - 1.6, lif.v_th + 0.8)
+        drives = np.linspace(low, high, args.points)
+        curves.append(measure(core, chip.clock.tick, drives, args.duration, drive="synaptic" if pink else "constant",
+                              seed=args.seed, label=label + (" (synaptic drive)" if pink else ""), noise=noise))
+    print(table(["circuit", "offset", "width", "largest misfit"],
+                [[c.label, f"{c.offset:.3f}", f"{c.width:.3f}", f"{c.misfit:.3f}"] for c in curves], "<>>>"))
+    out = Path(args.out or f"{chip.name}-{core.name}-transfer.png")
+    plot_transfer(curves, out, f"{chip.name} / {core.name}: firing probability against mean input")
     print(f"wrote {out}")
     return 0
 
@@ -120,6 +176,22 @@ def parser() -> argparse.ArgumentParser:
     response.add_argument("--seed", type=int, default=0)
     response.add_argument("--out", help="PNG file (default: <chip>-<core>-response.png)")
     response.set_defaults(handler=_device_response)
+
+    validate = commands.add_parser("validate", help="cross-check the chip's neuron model against Brian2")
+    validate.add_argument("chip", help="chip file (chips/*.yaml)")
+    validate.add_argument("--quick", action="store_true", help="fewer drives, trials and seconds for the noise check")
+    validate.add_argument("--out", help="PNG overlay (default: <chip>-validation.png)")
+    validate.set_defaults(handler=_validate)
+
+    transfer = commands.add_parser("transfer", help="firing probability against mean input (sigmoid) per noise circuit")
+    transfer.add_argument("chip", help="chip file (chips/*.yaml)")
+    transfer.add_argument("--core", help="core whose neurons are measured (default: the first)")
+    transfer.add_argument("--compare", action="store_true", help="also the other noise circuits, with defaults")
+    transfer.add_argument("--duration", type=float, default=1.0, help="simulated seconds per curve")
+    transfer.add_argument("--points", type=int, default=25, help="drive values per curve")
+    transfer.add_argument("--seed", type=int, default=0)
+    transfer.add_argument("--out", help="PNG file (default: <chip>-<core>-transfer.png)")
+    transfer.set_defaults(handler=_transfer)
     return main
 
 

@@ -116,3 +116,53 @@ def plot_device_response(responses: dict[str, np.ndarray], title: str, out: Path
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+def plot_validation(checks, out: Path) -> Path:
+    """Membrane traces of neurochip and Brian2 overlaid (first LIF check of each core), and transfer curves."""
+    lif_checks = [c for c in checks if "lif" in c.curves][:3]
+    walk_checks = [c for c in checks if "transfer" in c.curves]
+    rows = len(lif_checks) + len(walk_checks)
+    fig, axes = plt.subplots(max(rows, 1), 1, figsize=(10, 3.2 * max(rows, 1)), squeeze=False)
+    axes = axes[:, 0]
+    for ax, check in zip(axes, lif_checks):
+        result = check.curves["lif"]
+        t = result["t"] * 1e3
+        for neuron in range(result["v_ours"].shape[1]):
+            ax.plot(t, result["v_ours"][:, neuron] + 1.5 * neuron, color=f"C{neuron}", lw=1.6, alpha=0.6)
+            ax.plot(t, result["v_brian2"][:, neuron] + 1.5 * neuron, color="k", lw=0.6, ls="--")
+        ax.set_title(("PASS " if check.passed else "FAIL ") + check.name + "  (colour: neurochip, dashed: Brian2)",
+                     fontsize=9)
+        ax.set_ylabel("v (offset per neuron)")
+        ax.set_xlabel("time (ms)")
+    for ax, check in zip(axes[len(lif_checks):], walk_checks):
+        drives, ours, theirs = check.curves["transfer"]
+        for label, values, colour in (("neurochip random walk", ours, "C0"), ("Brian2 diffusion", theirs, "k")):
+            ax.errorbar(drives, values.mean(axis=0), yerr=values.std(axis=0, ddof=1) / np.sqrt(len(values)),
+                        color=colour, marker="o", ms=3, capsize=2, label=label)
+        ax.set_title(("PASS " if check.passed else "FAIL ") + check.name, fontsize=9)
+        ax.set_xlabel("constant drive (v_rest, normalised)")
+        ax.set_ylabel("P(on) = rate x refractory")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
+def plot_transfer(curves, out: Path, title: str) -> Path:
+    """Firing probability against mean input for several noise circuits, with fitted sigmoids."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for index, curve in enumerate(curves):
+        fine = np.linspace(curve.drives.min(), curve.drives.max(), 400)
+        ax.plot(curve.drives, curve.p_on, "o", ms=3, color=f"C{index}")
+        ax.plot(fine, curve.fitted(fine), "-", color=f"C{index}",
+                label=f"{curve.label}: offset {curve.offset:.3g}, width {curve.width:.3g}, misfit {curve.misfit:.2f}")
+    ax.set_xlabel("mean input (normalised membrane units)")
+    ax.set_ylabel("P(on) = rate x refractory")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

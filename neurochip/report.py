@@ -7,7 +7,7 @@ from collections import defaultdict
 from .traces import Trace
 
 
-def _table(header: list[str], rows: list[list], align: str) -> str:
+def table(header: list[str], rows: list[list], align: str) -> str:
     cells = [header] + [[str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = []
@@ -24,7 +24,7 @@ def spike_table(trace: Trace) -> str:
         count = len(trace.spikes(sender, side)[0])
         rate = count / (size * duration) if duration > 0 else 0.0
         rows.append([f"{sender}.{side}", kind, size, count, f"{rate:.2f}"])
-    return _table(["neurons", "kind", "size", "spikes", "mean rate (Hz)"], rows, "<<>>>")
+    return table(["neurons", "kind", "size", "spikes", "mean rate (Hz)"], rows, "<<>>>")
 
 
 def ledger_table(trace: Trace) -> str:
@@ -32,7 +32,7 @@ def ledger_table(trace: Trace) -> str:
     for core, kind, _stage, count in trace.ledger():
         totals[(core, kind)] += count
     rows = [[core, kind, f"{count:,}"] for (core, kind), count in sorted(totals.items())]
-    return _table(["block", "event", "count"], rows, "<<>")
+    return table(["block", "event", "count"], rows, "<<>")
 
 
 def inspect_text(trace: Trace) -> str:

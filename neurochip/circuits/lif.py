@@ -22,6 +22,8 @@ class LIFPopulation:
         self.size = size
         self.tick = tick
         self.refractory_ticks = round(spec.refractory / tick)
+        #: resting potential per neuron (a constant drive where it differs from the spec's v_rest)
+        self.v_rest = np.full(size, spec.v_rest)
         self.v = np.full(size, spec.initial_potential())
         #: first tick at which each neuron accepts input again
         self.ready_at = np.zeros(size, dtype=np.int64)
@@ -32,7 +34,7 @@ class LIFPopulation:
         elapsed = now - np.maximum(self.ready_at, self.updated_at)
         np.maximum(elapsed, 0, out=elapsed)
         factor = np.exp(elapsed * (-self.tick / self.spec.tau))
-        return self.spec.v_rest + (self.v - self.spec.v_rest) * factor
+        return self.v_rest + (self.v - self.v_rest) * factor
 
     def potential_at(self, now: int) -> np.ndarray:
         """Membrane potentials at ``now`` without changing state (for observers)."""
@@ -50,13 +52,19 @@ class LIFPopulation:
         Exact: from v0 at time t0 the crossing comes tau ln((v_rest - v0) / (v_rest - v_th)) later.
         """
         spec = self.spec
-        if spec.v_rest <= spec.v_th:
+        driven = np.flatnonzero(self.v_rest > spec.v_th)
+        if driven.size == 0:
             return None
-        start = np.maximum(self.ready_at, now)
-        v0 = np.minimum(self.potential_at(now), spec.v_th)  # refractory neurons hold v_reset until start
-        delay = spec.tau * np.log((spec.v_rest - v0) / (spec.v_rest - spec.v_th))
+        rest = self.v_rest[driven]
+        start = np.maximum(self.ready_at[driven], now)
+        v0 = np.minimum(self.potential_at(now)[driven], spec.v_th)  # refractory neurons hold v_reset until start
+        delay = spec.tau * np.log((rest - v0) / (rest - spec.v_th))
         ticks = start + np.ceil(delay / self.tick - 1e-9).astype(np.int64)
         return max(int(ticks.min()), now + 1)
+
+    def set_rest(self, v_rest: np.ndarray) -> None:
+        """Give every neuron its own resting potential (a constant drive); call before the run starts."""
+        self.v_rest = np.broadcast_to(np.asarray(v_rest, float), (self.size,)).copy()
 
     def fire(self, now: int) -> np.ndarray:
         """Indices of neurons at threshold; they are reset and made refractory."""

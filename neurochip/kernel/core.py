@@ -43,7 +43,6 @@ class Core:
         engine.process(self._run())
         if self.noise:
             engine.process(self._noise_clock(engine.delay_ticks(noise_period)))
-        self._arm_timer(0)
 
     def deliver(self, lines: list[tuple[str, np.ndarray]]) -> None:
         """Router callback (DELIVER phase): queue driven lines for this tick's integration."""
@@ -79,6 +78,7 @@ class Core:
 
     def _run(self):
         engine = self.engine
+        self._arm_timer(engine.now)  # at the start of the run, once every block is set up
         while True:
             yield self._wake
             yield engine.barrier(Phase.INTEGRATE)
