@@ -1,4 +1,4 @@
-"""Scenario actions on arrays at given times: program, pulse, snapshot (LEARN phase).
+"""Scenario actions on cores at given times: program, pulse, snapshot, noise on/off (LEARN phase).
 
 Between two actions the engine has nothing to do and jumps ahead: a day of idling costs
 no events, while drift and retention follow the simulated clock.
@@ -24,7 +24,9 @@ def run_actions(engine: Engine, chip: Chip, actions: list[ActionSpec], streams: 
         yield engine.at(engine.ticks(action.at) - engine.now, Phase.LEARN)
         crossbar = chip.cores[action.core].crossbar
         now = engine.seconds(engine.now)
-        if action.program is not None:
+        if action.noise is not None:
+            chip.cores[action.core].set_noise(action.noise)
+        elif action.program is not None:
             rng = streams.generator(f"actions/{index}")
             weights = initial_weights(action.program, (crossbar.rows, crossbar.cols), rng,
                                       weight_files.get(action.program.file))

@@ -6,21 +6,26 @@ import numpy as np
 import pytest
 
 from conftest import lif, one_core_chip
-from neurochip.circuits.noise import LFSRBank, PinkNoise, RandomWalk
+from neurochip.circuits.noise import LFSRBank, PinkNoise, RandomWalk, lfsr_cycle
 from neurochip.description.chip import PinkNoiseSpec, RandomWalkSpec
 
 
 @pytest.mark.parametrize("bits", [8, 16])
 def test_lfsr_has_maximal_period(bits):
-    bank = LFSRBank(1, bits, np.random.default_rng(0))
-    start = bank.state.copy()
-    period = 0
-    while True:
-        bank.step()
-        period += 1
-        if bank.state[0] == start[0]:
-            break
-    assert period == 2**bits - 1
+    outputs, positions = lfsr_cycle(bits)
+    # the register visits every non-zero state once per cycle: 2^bits - 1 states
+    assert outputs.size == 2**bits - 1 and len(set(positions[1:].tolist())) == 2**bits - 1
+    assert abs(int(outputs.sum()) - 2 ** (bits - 1)) == 0  # an m-sequence has one more 1 than 0s
+
+
+def test_lfsr_bank_matches_registers_shifted_one_by_one():
+    bank = LFSRBank(50, 16, np.random.default_rng(0))
+    state = bank.state.copy()
+    for _ in range(3000):
+        out = state & 1
+        state = (state >> 1) ^ np.where(out == 1, 0xB400, 0)
+        np.testing.assert_array_equal(bank.step(), out)
+    np.testing.assert_array_equal(bank.state, state)
 
 
 def test_random_walk_variance_grows_linearly_with_steps():
@@ -89,3 +94,20 @@ def test_pink_read_noise_scatters_synaptic_input(simulate):
     v = sim.chip.cores["c"].neurons["cols"].potential_at(1001)
     assert v.mean() == pytest.approx(0.5, abs=4 * 0.025 / math.sqrt(5000))
     assert v.std() == pytest.approx(0.5 * 0.05, rel=0.05)
+
+
+def test_noise_clock_can_be_gated_off_and_on(write, tmp_path):
+    from neurochip.description import load_scenario
+    from neurochip.runner import run_scenario
+
+    chip = one_core_chip(rows=1, cols=10, col_neurons=lif())
+    chip["cores"][0]["noise"] = {"kind": "random-walk", "step": 0.06, "period": "10 us"}
+    write("chip.yaml", chip)
+    scenario = {"name": "gated", "chip": "chip.yaml", "duration": "1 h",
+                "actions": [{"at": "1 ms", "core": "c", "noise": False},
+                            {"at": "3599 s", "core": "c", "noise": True}]}
+    result = run_scenario(load_scenario(write("s.yaml", scenario)), tmp_path, progress=False)
+    # on for 1 ms (ticks 10..1000: 100 periods, the one at 1 ms included) and for the last second
+    # (from 3599 s + 10 us to 3600 s: 100,000 periods)
+    assert result.ledger.count("c", "noise_step") == 10 * (100 + 100_000)
+    assert result.wall_time < 60

@@ -11,6 +11,8 @@ Times are integer clock ticks of ``tick`` seconds.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..description.chip import LIFSpec
@@ -22,14 +24,17 @@ class LIFPopulation:
         self.size = size
         self.tick = tick
         self.refractory_ticks = round(spec.refractory / tick)
-        #: resting potential per neuron (a constant drive where it differs from the spec's v_rest)
-        self.v_rest = np.full(size, spec.v_rest)
+        self.set_rest(np.full(size, spec.v_rest))
         self.v = np.full(size, spec.initial_potential())
         #: first tick at which each neuron accepts input again
         self.ready_at = np.zeros(size, dtype=np.int64)
+        self.last_ready = 0  # the latest ready_at: when it is past, nobody is refractory
         self.updated_at = 0
 
     def _decayed(self, now: int) -> np.ndarray:
+        if self.last_ready <= self.updated_at:  # nobody refractory since the last update: one factor
+            factor = math.exp((self.updated_at - now) * self.tick / self.spec.tau)
+            return self.v_rest + (self.v - self.v_rest) * factor
         # a neuron leaks from the later of its last update and the end of its refractory period
         elapsed = now - np.maximum(self.ready_at, self.updated_at)
         np.maximum(elapsed, 0, out=elapsed)
@@ -44,7 +49,10 @@ class LIFPopulation:
         """Leak to ``now``, then add ``drive`` (one value per neuron) to neurons not refractory."""
         self.v = self._decayed(now)
         self.updated_at = now
-        self.v += np.where(self.ready_at <= now, drive, 0.0)
+        if self.last_ready <= now:
+            self.v += drive
+        else:
+            self.v += np.where(self.ready_at <= now, drive, 0.0)
 
     def next_crossing(self, now: int) -> int | None:
         """The first tick after ``now`` at which a neuron driven by ``v_rest > v_th`` reaches threshold unaided.
@@ -52,7 +60,7 @@ class LIFPopulation:
         Exact: from v0 at time t0 the crossing comes tau ln((v_rest - v0) / (v_rest - v_th)) later.
         """
         spec = self.spec
-        driven = np.flatnonzero(self.v_rest > spec.v_th)
+        driven = self._driven
         if driven.size == 0:
             return None
         rest = self.v_rest[driven]
@@ -64,7 +72,9 @@ class LIFPopulation:
 
     def set_rest(self, v_rest: np.ndarray) -> None:
         """Give every neuron its own resting potential (a constant drive); call before the run starts."""
+        #: resting potential per neuron (a constant drive where it differs from the spec's v_rest)
         self.v_rest = np.broadcast_to(np.asarray(v_rest, float), (self.size,)).copy()
+        self._driven = np.flatnonzero(self.v_rest > self.spec.v_th)
 
     def fire(self, now: int) -> np.ndarray:
         """Indices of neurons at threshold; they are reset and made refractory."""
@@ -72,4 +82,5 @@ class LIFPopulation:
         if spiking.size:
             self.v[spiking] = self.spec.v_reset
             self.ready_at[spiking] = now + self.refractory_ticks
+            self.last_ready = now + self.refractory_ticks
         return spiking

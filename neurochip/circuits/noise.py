@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 
@@ -25,28 +26,61 @@ from ..description.chip import GaussianNoiseSpec, PinkNoiseSpec, RandomWalkSpec
 LFSR_MASKS = {8: 0xB8, 16: 0xB400}
 
 
+@cache
+def lfsr_cycle(bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """The output bits of one full cycle of the ``bits``-bit LFSR from state 1, and each state's position."""
+    mask, state = LFSR_MASKS[bits], 1
+    period = (1 << bits) - 1
+    outputs = np.empty(period, np.uint8)
+    position = np.zeros(1 << bits, np.int64)
+    for k in range(period):
+        position[state] = k
+        outputs[k] = state & 1
+        state = (state >> 1) ^ (mask if state & 1 else 0)
+    return outputs, position
+
+
 class LFSRBank:
-    """``size`` independent Galois LFSRs of ``bits`` bits, stepped together."""
+    """``size`` independent Galois LFSRs of ``bits`` bits, stepped together.
+
+    Registers that share a maximal-length polynomial run through the same cycle of states,
+    each from its own seed: so every register's output is the one cycle's bit sequence
+    read from the seed's position. That is how it is computed (a gather per step instead
+    of a shift, a mask and an XOR per register); ``state`` gives the registers' contents.
+    """
 
     def __init__(self, size: int, bits: int, rng: np.random.Generator):
-        self.mask = np.uint32(LFSR_MASKS[bits])
-        self.state = rng.integers(1, 1 << bits, size, dtype=np.uint32)  # any non-zero seed
+        self.bits = bits
+        self.outputs, self.positions = lfsr_cycle(bits)
+        period = self.outputs.size
+        seeds = rng.integers(1, 1 << bits, size, dtype=np.int64)  # any non-zero seed
+        self.phase = self.positions[seeds]
+        self.steps = 0
+        self._doubled = np.concatenate([self.outputs, self.outputs])  # read across the wrap without a modulo
+        self._period = period
+
+    @property
+    def state(self) -> np.ndarray:
+        """Current register contents."""
+        states = np.empty(self.positions.size, np.int64)
+        states[self.positions[1:]] = np.arange(1, self.positions.size)
+        return states[(self.phase + self.steps) % self._period]
 
     def step(self) -> np.ndarray:
         """Shift every register once; return the output bits (0 or 1)."""
-        out = self.state & np.uint32(1)
-        self.state >>= np.uint32(1)
-        self.state ^= self.mask * out
-        return out
+        bits = self._doubled[self.phase + self.steps]
+        self.steps = (self.steps + 1) % self._period
+        return bits
 
 
 class RandomWalk:
     def __init__(self, spec: RandomWalkSpec, size: int, rng: np.random.Generator):
         self.spec = spec
         self.lfsr = LFSRBank(size, spec.lfsr_bits, rng)
+        self._values = np.array([-spec.step, spec.step])
 
     def kicks(self) -> np.ndarray:
-        return (2.0 * self.lfsr.step() - 1.0) * self.spec.step
+        return self._values[self.lfsr.step()]
 
 
 class GaussianKicks:

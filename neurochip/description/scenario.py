@@ -124,7 +124,8 @@ class PulseSpec(Spec):
 
 
 class ActionSpec(Spec):
-    """Something done to a core's array at a given time: program it, pulse it, or snapshot it.
+    """Something done to a core at a given time: program, pulse or snapshot its array, or switch
+    its noise circuit on or off (a gated clock: while it is off an idle core sleeps).
 
     Between actions nothing needs simulating: drift and retention follow the clock.
     """
@@ -134,11 +135,12 @@ class ActionSpec(Spec):
     program: WeightsSpec | None = Field(None, description="Program-and-verify the whole array to these weights.")
     pulse: PulseSpec | None = None
     snapshot: bool = Field(False, description="Record the array's conductances now.")
+    noise: bool | None = Field(None, description="Switch the core's noise circuit on (true) or off (false).")
 
     @model_validator(mode="after")
     def _one(self):
-        if sum([self.program is not None, self.pulse is not None, self.snapshot]) != 1:
-            raise ValueError("give exactly one of program, pulse, snapshot: true")
+        if sum([self.program is not None, self.pulse is not None, self.snapshot, self.noise is not None]) != 1:
+            raise ValueError("give exactly one of program, pulse, snapshot: true, noise: true/false")
         return self
 
 

@@ -39,10 +39,12 @@ class Core:
         self._wake = engine.env.event()
         self._noise_due = False
         self._timer_due = False
+        self._woken_in_integrate = False  # woken by a clock in the INTEGRATE phase: deliveries are done
         self._timer_at: int | None = None
+        self._noise_period = engine.delay_ticks(noise_period) if self.noise else None
+        self._noise_clock_running = False
         engine.process(self._run())
-        if self.noise:
-            engine.process(self._noise_clock(engine.delay_ticks(noise_period)))
+        self.set_noise(True)
 
     def deliver(self, lines: list[tuple[str, np.ndarray]]) -> None:
         """Router callback (DELIVER phase): queue driven lines for this tick's integration."""
@@ -54,10 +56,21 @@ class Core:
         if not self._wake.triggered:
             self._wake.succeed()
 
+    def set_noise(self, on: bool) -> None:
+        """Gate the noise circuit's clock; while it is off, an idle core sleeps."""
+        self.noise_on = on and bool(self.noise)
+        if self.noise_on and not self._noise_clock_running:
+            self._noise_clock_running = True
+            self.engine.process(self._noise_clock(self._noise_period))
+
     def _noise_clock(self, period: int):
         while True:
-            yield self.engine.at(period, Phase.DELIVER)
+            yield self.engine.at(period, Phase.INTEGRATE)
+            if not self.noise_on:
+                self._noise_clock_running = False
+                return
             self._noise_due = True
+            self._woken_in_integrate = True
             self._wake_up()
 
     def _arm_timer(self, now: int) -> None:
@@ -67,13 +80,14 @@ class Core:
         if not crossings or (self._timer_at is not None and self._timer_at <= min(crossings)):
             return
         self._timer_at = min(crossings)
-        event = self.engine.at(self._timer_at - now, Phase.DELIVER)
+        event = self.engine.at(self._timer_at - now, Phase.INTEGRATE)
         event.callbacks.append(lambda _event, at=self._timer_at: self._timer_fired(at))
 
     def _timer_fired(self, at: int) -> None:
         if self._timer_at == at:
             self._timer_at = None
             self._timer_due = True
+            self._woken_in_integrate = True
             self._wake_up()
 
     def _run(self):
@@ -81,10 +95,13 @@ class Core:
         self._arm_timer(engine.now)  # at the start of the run, once every block is set up
         while True:
             yield self._wake
-            yield engine.barrier(Phase.INTEGRATE)
+            if not self._woken_in_integrate:  # woken by a delivery: let the tick's other deliveries land
+                yield engine.barrier(Phase.INTEGRATE)
+            self._woken_in_integrate = False
             self._wake = engine.env.event()  # every delivery of this tick came before this phase
+            # integrate and fire back to back: no core's firing at this tick can reach another
+            # core before the next tick, so all integrations need not finish before any firing
             updated = self._integrate(engine.now)
-            yield engine.barrier(Phase.FIRE)
             self._fire(engine.now, updated)
             self._arm_timer(engine.now)
 

@@ -16,7 +16,10 @@ Everything that happens at one tick happens in this order, for all cores togethe
 A spike fired at tick t is delivered no earlier than tick t + 1 (router latency is
 positive), so a tick never feeds itself. The order is implemented with SimPy event
 priorities: events of one time are processed by ascending priority, and every phase
-priority is above SimPy's own (``URGENT`` = 0, ``NORMAL`` = 1).
+priority is above SimPy's own (``URGENT`` = 0, ``NORMAL`` = 1). Because no spike fired
+at t reaches anyone before t + 1, a core fires right after it integrates: every core's
+integration follows every delivery of the tick, and every firing precedes learning and
+recording, which is all the order promises.
 """
 
 from __future__ import annotations
