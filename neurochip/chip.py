@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .circuits.controller import STDPController
 from .circuits.lif import LIFPopulation
 from .circuits.noise import PinkNoise, neuron_noise
 from .description.chip import PinkNoiseSpec
@@ -74,8 +75,10 @@ def build_chip(setup: Setup, engine: Engine, ledger: Ledger, streams: Streams) -
         noise = {side: neuron_noise(spec.noise, pop.size, streams.generator(f"noise/{spec.name}/{side}"))
                  for side, pop in neurons.items() if pop is not None and spec.noise is not None}
         noise = {side: source for side, source in noise.items() if source is not None}
+        controller = (STDPController(spec.controller, shape[0], shape[1], engine.tick)
+                      if spec.controller is not None else None)
         chip.cores[spec.name] = Core(spec.name, crossbar, neurons, engine, router, ledger, noise,
-                                     getattr(spec.noise, "period", None))
+                                     getattr(spec.noise, "period", None), controller)
 
     for name, core in chip.cores.items():
         # a row neuron's spike drives its own row, a column neuron's its own column,

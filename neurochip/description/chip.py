@@ -101,6 +101,17 @@ class PinkNoiseSpec(Spec):
 NoiseSpec = Annotated[Union[RandomWalkSpec, GaussianNoiseSpec, PinkNoiseSpec], Field(discriminator="kind")]
 
 
+class ControllerSpec(Spec):
+    """STDP-style update controller: pulse the synapses whose partners spiked within ``window``.
+
+    Defaults: a rectangular, causal 4 ms window (the IEDM 2019 chip's simulator).
+    """
+
+    rule: Literal["stdp-window"] = "stdp-window"
+    window: Time = Field(4e-3, gt=0, description="Pairing window (s).")
+    symmetric: bool = Field(False, description="Also pair a row activation with earlier column spikes.")
+
+
 class ArraySpec(Spec):
     rows: int = Field(gt=0, le=1 << 16, description="Row lines (pre-synaptic inputs of a forward read).")
     cols: int = Field(gt=0, le=1 << 16, description="Column lines (post-synaptic outputs of a forward read).")
@@ -124,6 +135,7 @@ class CoreSpec(Spec):
     device: DeviceSpec = Field(IdealDeviceSpec(), description="Synapse cells: ideal, pcm, softbounds, capacitor.")
     read: ReadSpec = Field(ReadSpec(), description="Read pulse (energy inputs).")
     noise: NoiseSpec | None = Field(None, description="Stochastic circuit: random-walk, gaussian or pink (1/f).")
+    controller: ControllerSpec | None = Field(None, description="On-chip update controller (none: no learning).")
     position: tuple[int, int] | None = Field(
         None, description="(x, y) on the router mesh; default: row-major on the smallest square.")
 

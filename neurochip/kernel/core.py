@@ -25,13 +25,17 @@ _OTHER = {"rows": "cols", "cols": "rows"}
 class Core:
     def __init__(self, name: str, crossbar: Crossbar, neurons: dict[str, LIFPopulation | None],
                  engine: Engine, router: Router, ledger: Ledger,
-                 noise: dict[str, object] | None = None, noise_period: float | None = None):
+                 noise: dict[str, object] | None = None, noise_period: float | None = None,
+                 controller=None):
         self.name = name
         self.crossbar = crossbar
         #: neurons by side; ``None`` where a side has none
         self.neurons = neurons
         #: per-period membrane noise sources by side (random walk, Gaussian kicks)
         self.noise = noise or {}
+        #: update controller (LEARN): pulses the crossbar from this tick's row activations and column spikes
+        self.controller = controller
+        self._rows_driven = np.zeros(0, dtype=np.int64)
         self.engine = engine
         self.router = router
         self.ledger = ledger
@@ -102,7 +106,9 @@ class Core:
             # integrate and fire back to back: no core's firing at this tick can reach another
             # core before the next tick, so all integrations need not finish before any firing
             updated = self._integrate(engine.now)
-            self._fire(engine.now, updated)
+            spikes = self._fire(engine.now, updated)
+            if self.controller is not None:
+                self._learn(engine.now, spikes)
             self._arm_timer(engine.now)
 
     def _integrate(self, now: int) -> list[str]:
@@ -114,6 +120,8 @@ class Core:
                 continue
             lines = np.concatenate(self._inbox[side])
             self._inbox[side].clear()
+            if side == "rows":
+                self._rows_driven = lines
             receiving = _OTHER[side]
             receivers = self.neurons[receiving]
             if receivers is None:
@@ -137,7 +145,7 @@ class Core:
             self.ledger.add(self.name, "neuron_update", self.neurons[side].size)
         return list(drives)
 
-    def _fire(self, now: int, sides: list[str]) -> None:
+    def _fire(self, now: int, sides: list[str]) -> dict[str, np.ndarray]:
         spikes = {}
         for side in sides:
             ids = self.neurons[side].fire(now)
@@ -145,3 +153,14 @@ class Core:
                 spikes[side] = ids
         if spikes:
             self.router.send(self.name, spikes)
+        return spikes
+
+    def _learn(self, now: int, spikes: dict[str, np.ndarray]) -> None:
+        """Pair this tick's row activations with column spikes and pulse the cells the controller names."""
+        rows, self._rows_driven = self._rows_driven, np.zeros(0, dtype=np.int64)
+        cols = spikes.get("cols", np.zeros(0, dtype=np.int64))
+        if rows.size == 0 and cols.size == 0:
+            return
+        cells, signs = self.controller.update(now, np.unique(rows), cols)
+        if cells.size:
+            self.crossbar.pulse(cells, signs, self.engine.seconds(now))
