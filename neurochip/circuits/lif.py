@@ -30,6 +30,10 @@ class LIFPopulation:
         self.ready_at = np.zeros(size, dtype=np.int64)
         self.last_ready = 0  # the latest ready_at: when it is past, nobody is refractory
         self.updated_at = 0
+        #: neurons allowed to fire; a clamped neuron (False) is held at v_reset and its line
+        #: is driven from outside instead (the visible layer in an RBM's data phase)
+        self.enabled = np.ones(size, dtype=bool)
+        self._all_enabled = True
 
     def _decayed(self, now: int) -> np.ndarray:
         if self.last_ready <= self.updated_at:  # nobody refractory since the last update: one factor
@@ -76,8 +80,16 @@ class LIFPopulation:
         self.v_rest = np.broadcast_to(np.asarray(v_rest, float), (self.size,)).copy()
         self._driven = np.flatnonzero(self.v_rest > self.spec.v_th)
 
+    def set_enabled(self, enabled: np.ndarray) -> None:
+        """Clamp (False) or release (True) neurons; clamped ones are held at v_reset."""
+        self.enabled = np.broadcast_to(np.asarray(enabled, bool), (self.size,)).copy()
+        self._all_enabled = bool(self.enabled.all())
+        self.v[~self.enabled] = self.spec.v_reset
+
     def fire(self, now: int) -> np.ndarray:
         """Indices of neurons at threshold; they are reset and made refractory."""
+        if not self._all_enabled:
+            self.v[~self.enabled] = self.spec.v_reset
         spiking = np.flatnonzero(self.v >= self.spec.v_th)
         if spiking.size:
             self.v[spiking] = self.spec.v_reset

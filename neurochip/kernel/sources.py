@@ -83,3 +83,33 @@ class SpikeTimesSource(SpikeSource):
 
     def _run(self):
         yield from self._emit(self.ticks, self.channels)
+
+
+class ScheduledSource(SpikeSource):
+    """Spikes handed over while the run goes (a learning mode presenting one sample after another).
+
+    ``schedule(ticks, channels)`` queues events at or after the current tick; the source
+    sleeps while it has nothing queued.
+    """
+
+    def __init__(self, name, size: int, engine, router):
+        self._queue: list[tuple[np.ndarray, np.ndarray]] = []
+        self._waiting = None  # the event the idle source sleeps on
+        super().__init__(name, size, engine, router)
+
+    def schedule(self, ticks: np.ndarray, channels: np.ndarray) -> None:
+        ticks = np.asarray(ticks, np.int64)
+        if ticks.size and ticks.min() <= self.engine.now:
+            raise ValueError("scheduled spikes must lie after the current tick")
+        self._queue.append((ticks, np.asarray(channels, np.int64)))
+        if self._waiting is not None and not self._waiting.triggered:
+            self._waiting.succeed()
+
+    def _run(self):
+        while True:
+            while not self._queue:
+                self._waiting = self.engine.env.event()
+                yield self._waiting
+                self._waiting = None
+            ticks, channels = self._queue.pop(0)
+            yield from self._emit(ticks, channels)

@@ -1,0 +1,142 @@
+"""A spiking RBM on one core, trained by event-driven contrastive divergence (Neftci et al. 2014).
+
+Layout on the core, as on the IEDM 2019 chip: the visible layer sits on the rows
+(pixels, then ``labels_per_class`` label neurons per class, then always-on bias rows), the
+hidden layer on the columns (hidden units, then always-on bias columns); one crossbar is
+read forward (visible -> hidden) and backward (hidden -> visible). Unused rows and columns
+are clamped silent.
+
+Per sample: a transition, a data phase (visible clamped: their lines driven by Poisson
+trains at ``rate_on`` for "on" pixels and the sample's label group, binarised at 0.5;
+controller sign +1, a SET on G+ per pairing), a transition, and a model phase (visible
+released, no data; sign -1, a SET on G-). The controller's history is cleared at every
+switch so that no pair straddles two phases (RBM_RECIPE pitfall 3). Bias rows and
+columns fire at ``rate_bias`` throughout, so biases learn by the same rule.
+
+Classification clamps the pixels only and counts each class's label-neuron spikes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..data import Dataset
+from ..kernel.core import Core
+from ..kernel.engine import Engine
+from ..kernel.sources import ScheduledSource
+
+
+@dataclass(frozen=True)
+class RBMParams:
+    """Times in seconds, rates in Hz (defaults: the chip's simulator, DESIGN.md section 5)."""
+
+    labels_per_class: int = 4
+    hidden: int = 100
+    visible_bias: int = 8
+    hidden_bias: int = 8
+    transition: float = 10e-3
+    data: float = 40e-3
+    model: float = 40e-3
+    readout: float = 100e-3
+    rate_on: float = 200.0
+    rate_bias: float = 70.8
+
+
+class SpikingRBM:
+    def __init__(self, core: Core, engine: Engine, router, classes: int, pixels: int, params: RBMParams,
+                 rng: np.random.Generator):
+        self.core, self.engine, self.params, self.rng = core, engine, params, rng
+        self.classes, self.pixels = classes, pixels
+        p = params
+        self.label_rows = pixels + np.arange(classes * p.labels_per_class)
+        self.bias_rows = pixels + classes * p.labels_per_class + np.arange(p.visible_bias)
+        self.visible = int(self.bias_rows[-1] + 1) if p.visible_bias else int(self.label_rows[-1] + 1)
+        self.bias_cols = p.hidden + np.arange(p.hidden_bias)
+        rows, cols = core.crossbar.rows, core.crossbar.cols
+        if self.visible > rows or p.hidden + p.hidden_bias > cols:
+            raise ValueError(f"an RBM of {self.visible} visible and {p.hidden + p.hidden_bias} hidden units "
+                             f"does not fit a {rows} x {cols} core")
+        self.rows_in = ScheduledSource(f"{core.name}-visible-input", rows, engine, router)
+        self.cols_in = ScheduledSource(f"{core.name}-hidden-bias", cols, engine, router)
+        router.connect(self.rows_in.name, "out", core, "rows")
+        router.connect(self.cols_in.name, "out", core, "cols")
+        self._hidden_enabled = np.zeros(cols, bool)
+        self._hidden_enabled[: p.hidden] = True  # bias columns are driven, not free
+        core.neurons["cols"].set_enabled(self._hidden_enabled)
+        self.phase = "idle"
+
+    # -- spike trains ------------------------------------------------------------------
+    def _poisson(self, lines: np.ndarray, rate: float, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        ticks_per = (stop - start) * self.engine.tick
+        counts = self.rng.poisson(rate * ticks_per, lines.size)
+        channels = np.repeat(lines, counts)
+        return self.rng.integers(start, stop, channels.size), channels
+
+    def _drive(self, row_lines: np.ndarray, duration: float) -> int:
+        """Schedule data rows and both biases for the next ``duration``; return the end tick."""
+        start = self.engine.now + 1
+        stop = start + self.engine.ticks(duration)
+        rows = [self._poisson(row_lines, self.params.rate_on, start, stop),
+                self._poisson(self.bias_rows, self.params.rate_bias, start, stop)]
+        self.rows_in.schedule(np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows]))
+        self.cols_in.schedule(*self._poisson(self.bias_cols, self.params.rate_bias, start, stop))
+        return stop - 1
+
+    def _run_phase(self, name: str, sign: int, clamp_rows: np.ndarray | None, row_lines: np.ndarray,
+                   duration: float) -> None:
+        self.phase = name
+        controller = self.core.controller
+        if controller is not None:
+            controller.sign = sign
+            controller.forget()
+        enabled = np.zeros(self.core.crossbar.rows, bool)
+        enabled[: self.pixels + len(self.label_rows)] = True
+        if clamp_rows is not None:
+            enabled[clamp_rows] = False
+        self.core.neurons["rows"].set_enabled(enabled)
+        end = self._drive(row_lines, duration)
+        self.engine.run(end)
+
+    def _on_pixels(self, image: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(image.ravel() >= 0.5)
+
+    def _label_lines(self, label: int) -> np.ndarray:
+        return self.label_rows[label * self.params.labels_per_class: (label + 1) * self.params.labels_per_class]
+
+    # -- uses ---------------------------------------------------------------------------
+    def train_sample(self, image: np.ndarray, label: int) -> None:
+        p = self.params
+        clamp = np.concatenate([np.arange(self.pixels), self.label_rows])
+        data_lines = np.concatenate([self._on_pixels(image), self._label_lines(label)])
+        self._run_phase("transition", 0, clamp, data_lines, p.transition)
+        self._run_phase("data", 1, clamp, data_lines, p.data)
+        self._run_phase("transition", 0, None, np.zeros(0, np.int64), p.transition)
+        self._run_phase("model", -1, None, np.zeros(0, np.int64), p.model)
+
+    def classify_sample(self, image: np.ndarray) -> tuple[int, np.ndarray]:
+        """Clamp the pixels, let the label neurons run; the class whose label group spikes most wins."""
+        start = len(self.core_spikes)
+        self._run_phase("readout", 0, np.arange(self.pixels), self._on_pixels(image), self.params.readout)
+        counts = np.zeros(self.classes)
+        for ids in self.core_spikes[start:]:
+            labels = ids[(ids >= self.label_rows[0]) & (ids <= self.label_rows[-1])] - self.label_rows[0]
+            np.add.at(counts, labels // self.params.labels_per_class, 1)
+        return int(np.argmax(counts)) if counts.any() else -1, counts
+
+    def attach_recorder(self, router) -> None:
+        """Keep the row neurons' spikes of the current run (for read-outs)."""
+        self.core_spikes: list[np.ndarray] = []
+        router.observers.append(lambda s, side, t, ids: self.core_spikes.append(ids.copy())
+                                if s == self.core.name and side == "rows" else None)
+
+    def train(self, data: Dataset, epochs: int = 1, order_rng: np.random.Generator | None = None) -> None:
+        for _ in range(epochs):
+            order = (order_rng or self.rng).permutation(len(data))
+            for index in order:
+                self.train_sample(data.images[index], int(data.labels[index]))
+
+    def accuracy(self, data: Dataset) -> float:
+        predictions = np.array([self.classify_sample(image)[0] for image in data.images])
+        return float(np.mean(predictions == data.labels))

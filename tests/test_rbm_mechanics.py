@@ -1,0 +1,61 @@
+"""Mechanics of the spiking-RBM mode: clamping, scheduled inputs, phase signs. (Learning itself: issue 5.)"""
+
+import numpy as np
+
+from conftest import lif, one_core_chip
+from neurochip.learning.rbm import RBMParams, SpikingRBM
+
+
+def test_clamped_neurons_never_fire(simulate):
+    chip = one_core_chip(rows=1, cols=3, col_neurons=lif(refractory="0 ms"))
+    sim = simulate(chip, {"weights": {"c": {"constant": 2.0}},
+                          "inputs": [{"kind": "spike-times", "name": "x", "to": "c.rows", "size": 1,
+                                      "times": ["1 ms", "2 ms"], "neurons": [0, 0]}]})
+    sim.chip.cores["c"].neurons["cols"].set_enabled(np.array([True, False, True]))
+    sim.run()
+    assert sorted({n for _, n in sim.spikes("c", "cols")}) == [0, 2]
+
+
+def rbm_sim(simulate):
+    chip = one_core_chip(rows=8 + 2 * 1 + 1, cols=4 + 1, row_neurons=lif(tau="1 ms", refractory="4 ms"),
+                         col_neurons=lif(tau="1 ms", refractory="4 ms"))
+    chip["cores"][0]["controller"] = {"window": "4 ms"}
+    chip["cores"][0]["noise"] = {"kind": "random-walk", "step": 0.3, "period": "100 us"}  # a free-running model phase
+    sim = simulate(chip, {"duration": "1 s", "weights": {"c": {"constant": 0.6}}})
+    params = RBMParams(labels_per_class=1, hidden=4, visible_bias=1, hidden_bias=1,
+                       transition=2e-3, data=10e-3, model=10e-3, readout=10e-3, rate_on=400.0)
+    rbm = SpikingRBM(sim.chip.cores["c"], sim.engine, sim.chip.router, classes=2, pixels=8,
+                     params=params, rng=np.random.default_rng(0))
+    rbm.attach_recorder(sim.chip.router)
+    return sim, rbm
+
+
+def test_a_training_sample_runs_transition_data_transition_model_with_the_right_signs(simulate):
+    sim, rbm = rbm_sim(simulate)
+    seen = []
+    original = rbm._run_phase
+
+    def spy(name, sign, clamp_rows, row_lines, duration):
+        seen.append((name, sign, None if clamp_rows is None else len(clamp_rows), sim.engine.now))
+        original(name, sign, clamp_rows, row_lines, duration)
+        if name == "data":  # the clamped visible neurons stayed silent; data drove their lines
+            rows = sim.chip.cores["c"].neurons["rows"]
+            assert not rows.enabled[:10].any()
+    rbm._run_phase = spy
+    image = np.array([1.0, 0, 1, 0, 1, 0, 1, 0])
+    rbm.train_sample(image, label=1)
+    assert [(n, s, c) for n, s, c, _ in seen] == [("transition", 0, 10), ("data", 1, 10),
+                                                  ("transition", 0, None), ("model", -1, None)]
+    assert [t for *_, t in seen] == [0, 2000, 12000, 14000]
+    driven = [ids for s, side, t, ids in sim.log if s.endswith("visible-input") and 2000 < t <= 12000]
+    lines = np.unique(np.concatenate(driven))
+    assert set(lines.tolist()) <= {0, 2, 4, 6, 9, 10} and {0, 9, 10} <= set(lines.tolist())  # on pixels, label 1, bias
+    # pulses in both phases: SETs up in the data phase, down in the model phase
+    assert sim.ledger.count("c", "up_pulse") > 0 and sim.ledger.count("c", "down_pulse") > 0
+
+
+def test_classification_counts_label_neuron_spikes(simulate):
+    sim, rbm = rbm_sim(simulate)
+    prediction, counts = rbm.classify_sample(np.zeros(8))
+    assert counts.shape == (2,) and prediction in (-1, 0, 1)
+    assert prediction == (int(np.argmax(counts)) if counts.any() else -1)
