@@ -68,7 +68,7 @@ def test_every_chip_problem_is_reported_at_once_with_its_line(write):
         ("router.latency", "missing unit"),
         ("cores[0].array.colour", "unknown key"),
         ("cores[0].neurons.cols.tau", "must be greater than 0.0 (in SI units)"),
-        ("cores[0].neurons.cols.v_reset", "must be below v_th (1.0)"),
+        ("cores[0].neurons.cols.v_reset", "must be below v_th (1)"),
         ("cores[1].array.rows", "must be greater than 0"),
         ("cores[1].array.cols", "required key is missing"),
         ("cores[1].neurons", "a core needs neurons on its rows"),

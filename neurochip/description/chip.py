@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import Name, Spec
+from .base import Name, Spec, below
 from .devices import DeviceSpec, IdealDeviceSpec, ReadSpec
 from .units import Frequency, Time
 
@@ -49,13 +49,7 @@ class LIFSpec(Spec):
             return self.v_init
         return self.v_rest if self.v_rest < self.v_th else self.v_reset
 
-    @field_validator("v_reset")
-    @classmethod
-    def _below_threshold(cls, value: float, info: ValidationInfo) -> float:
-        v_th = info.data.get("v_th")
-        if v_th is not None and value >= v_th:
-            raise ValueError(f"must be below v_th ({v_th}), got {value}")
-        return value
+    _reset_below_threshold = below("v_reset", "v_th")
 
 
 class RandomWalkSpec(Spec):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
-from .base import Spec
+from .base import Spec, below
 from .units import Conductance, Time, Voltage
 
 
@@ -57,13 +57,7 @@ class PCMPairSpec(Spec):
     t_read: Time = Field(250e-9, gt=0, description="Read duration in the read-noise model (s).")
     refresh: RefreshSpec | None = Field(RefreshSpec(), description="Refresh policy; null disables refresh.")
 
-    @field_validator("g_min")
-    @classmethod
-    def _below_g_max(cls, g_min: float, info: ValidationInfo) -> float:
-        g_max = info.data.get("g_max")
-        if g_max is not None and g_min >= g_max:
-            raise ValueError(f"must be below g_max ({g_max:g} S), got {g_min:g} S")
-        return g_min
+    _range = below("g_min", "g_max", " S")
 
 
 class SoftBoundsSpec(Spec):

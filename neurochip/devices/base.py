@@ -16,6 +16,11 @@ import numpy as np
 Counter = Callable[[str, int], None]
 
 
+def spread(mean: float, relative_std: float, rng: np.random.Generator, size: int, floor: float = 0.0) -> np.ndarray:
+    """Device-to-device values: mean (1 + relative_std xi), xi ~ N(0, 1), with the factor kept >= ``floor``."""
+    return mean * np.clip(1 + relative_std * rng.standard_normal(size), floor, None)
+
+
 def block_cells(shape: tuple[int, int], rows=None, cols=None) -> tuple[np.ndarray, tuple[int, int]]:
     """Flat indices of the block rows x cols (all when None) and the block's shape."""
     rows = np.arange(shape[0]) if rows is None else np.asarray(rows)

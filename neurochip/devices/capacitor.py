@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..description.devices import CapacitorSpec
-from .base import Counter, ValueArray
+from .base import Counter, ValueArray, spread
 
 
 class CapacitorArray(ValueArray):
@@ -20,7 +20,7 @@ class CapacitorArray(ValueArray):
         self.spec = spec
         self.rng = rng
         n = self.w.size
-        self.dw = spec.dw_min * np.clip(1 + spec.dw_min_dtod * rng.standard_normal(n), 0.0, None)
+        self.dw = spread(spec.dw_min, spec.dw_min_dtod, rng, n)
         self.w_rest = spec.w_rest + spec.w_rest_dtod * rng.standard_normal(n)
         self.w = self.w_rest.copy()
         self.t_prog = np.zeros(n)

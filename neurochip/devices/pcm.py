@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..description.devices import PCMPairSpec
-from .base import Counter, block_cells
+from .base import Counter, block_cells, spread
 
 _TINY = 1e-6
 
@@ -72,7 +72,7 @@ class PCMDevices:
         self.t_prog = np.zeros(size)
         self.nu = drift_exponents(self.u, rng) if spec.drift else np.zeros(size)
         self.q = read_noise_q(self.u)
-        self.dw = spec.dw_min * np.clip(1 + spec.dw_min_dtod * rng.standard_normal(size), 0.0, None)
+        self.dw = spread(spec.dw_min, spec.dw_min_dtod, rng, size)
 
     def _programmed(self, idx, u_new, now):
         self.u[idx] = u_new

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..description.devices import SoftBoundsSpec
-from .base import Counter, ValueArray
+from .base import Counter, ValueArray, spread
 
 
 class SoftBoundsArray(ValueArray):
@@ -23,11 +23,11 @@ class SoftBoundsArray(ValueArray):
         self.spec = spec
         self.rng = rng
         n = self.w.size
-        dw = spec.dw_min * np.clip(1 + spec.dw_min_dtod * rng.standard_normal(n), 0.0, None)
+        dw = spread(spec.dw_min, spec.dw_min_dtod, rng, n)
         imbalance = np.clip(spec.up_down + spec.up_down_dtod * rng.standard_normal(n), -0.99, 0.99)
         self.up, self.down = dw * (1 + imbalance), dw * (1 - imbalance)
-        self.w_max = spec.w_max * np.clip(1 + spec.w_max_dtod * rng.standard_normal(n), 0.05, None)
-        self.w_min = spec.w_min * np.clip(1 + spec.w_max_dtod * rng.standard_normal(n), 0.05, None)
+        self.w_max = spread(spec.w_max, spec.w_max_dtod, rng, n, floor=0.05)
+        self.w_min = spread(spec.w_min, spec.w_max_dtod, rng, n, floor=0.05)
 
     def symmetry_point(self) -> np.ndarray:
         return (self.up - self.down) / (self.up / self.w_max - self.down / self.w_min)
