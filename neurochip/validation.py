@@ -92,7 +92,6 @@ def _inputs(rng, tick: float, duration: float, lines: int = 20):
 def compare_lif(core: CoreSpec, lif: LIFSpec, tick: float, duration: float = 0.05, seed: int = 0,
                 neurochip_lif: LIFSpec | None = None, sample_every: int = 50) -> dict:
     """Run one parameter set in both simulators; return spike times, traces and their differences."""
-    b2 = _brian2()
     rng = np.random.default_rng(seed)
     ticks, chans, weights = _inputs(rng, tick, duration)
     rests = np.array([lif.v_rest, lif.v_rest, lif.v_rest, lif.v_th + 0.5])
@@ -104,30 +103,42 @@ def compare_lif(core: CoreSpec, lif: LIFSpec, tick: float, duration: float = 0.0
     our_ticks, our_ids = ours.spike_trains()
     our_v = np.array([v for _, v in ours.samples])
 
+    b2_steps, b2_ids, b2_v = brian2_lif(lif, rests, weights, ticks, chans, tick, duration, sample_every)
+    n = min(len(our_v), len(b2_v))
+    return {"ours": (our_ticks, our_ids), "brian2": (b2_steps, b2_ids), "v_ours": our_v[:n], "v_brian2": b2_v[:n],
+            "t": np.arange(n) * sample_every * tick}
+
+
+def brian2_lif(lif: LIFSpec, rests: np.ndarray, weights: np.ndarray, ticks: np.ndarray, lines: np.ndarray,
+               tick: float, duration: float, sample_every: int | None = None):
+    """Brian2's run of the same LIF neurons and inputs: (spike steps on neurochip's clock, neurons, traces).
+
+    Input ``ticks`` are neurochip's emission ticks; see the module notes for the schedule.
+    """
+    b2 = _brian2()
     b2.start_scope()
     dt = tick * b2.second
-    group = b2.NeuronGroup(4, "dv/dt = (v_rest - v) / tau : 1 (unless refractory)\nv_rest : 1",
+    group = b2.NeuronGroup(len(rests), "dv/dt = (v_rest - v) / tau : 1 (unless refractory)\nv_rest : 1",
                            threshold="v >= v_th", reset="v = v_reset", refractory=lif.refractory * b2.second,
                            method="exact", dt=dt, namespace={"tau": lif.tau * b2.second, "v_th": lif.v_th,
                                                              "v_reset": lif.v_reset})
     group.v = lif.initial_potential()
     group.v_rest = rests
-    source = b2.SpikeGeneratorGroup(weights.shape[0], chans, (ticks - 1) * dt, dt=dt)
+    source = b2.SpikeGeneratorGroup(weights.shape[0], lines, (ticks - 1) * dt, dt=dt)
     synapses = b2.Synapses(source, group, "w : 1", on_pre="v_post += w * int(not_refractory_post)", dt=dt)
     pre, post = np.nonzero(weights)
     synapses.connect(i=pre, j=post)
     synapses.w = weights[pre, post]
     spikes = b2.SpikeMonitor(group)
-    trace = b2.StateMonitor(group, "v", record=True, dt=sample_every * dt)
-    network = b2.Network(group, source, synapses, spikes, trace)
+    objects = [group, source, synapses, spikes]
+    if sample_every:
+        trace = b2.StateMonitor(group, "v", record=True, dt=sample_every * dt)
+        objects.append(trace)
+    network = b2.Network(*objects)
     network.schedule = ["start", "groups", "synapses", "thresholds", "resets", "end"]
     network.run(duration * b2.second)
-    b2_steps = np.rint(np.asarray(spikes.t / dt)).astype(np.int64) + 1  # labels are one step before neurochip
-    b2_ids = np.asarray(spikes.i)
-    b2_v = np.asarray(trace.v).T
-    n = min(len(our_v), len(b2_v))
-    return {"ours": (our_ticks, our_ids), "brian2": (b2_steps, b2_ids), "v_ours": our_v[:n], "v_brian2": b2_v[:n],
-            "t": np.arange(n) * sample_every * tick}
+    steps = np.rint(np.asarray(spikes.t / dt)).astype(np.int64) + 1  # labels are one step before neurochip
+    return steps, np.asarray(spikes.i), (np.asarray(trace.v).T if sample_every else None)
 
 
 def spike_agreement(ours, theirs, neurons) -> tuple[int, int]:
