@@ -81,8 +81,10 @@ def main():
     print(f"{'operation':<34}{'neurochip':>12}{'bare numpy':>12}{'ratio':>8}")
     for now, label in ((1e-3, "1 ms"), (86400.0, "1 day")):
         cases = [
-            (f"pulse update @ {label}", lambda: crossbar.pulse(cells, signs, now), lambda: bare.pulse(cells, signs, now)),
-            (f"forward read @ {label}", lambda: crossbar.read_forward(rows, now), lambda: bare.read_rows(rows, now)),
+            (f"pulse update @ {label}", lambda t=now: crossbar.pulse(cells, signs, t),
+             lambda t=now: bare.pulse(cells, signs, t)),
+            (f"forward read @ {label}", lambda t=now: crossbar.read_forward(rows, t),
+             lambda t=now: bare.read_rows(rows, t)),
         ]
         for name, ours, reference in cases:
             t_ours, t_ref = best_of(ours), best_of(reference)

@@ -105,7 +105,6 @@ def test_refresh_keeps_the_weight_within_the_programming_noise():
     spec = PCMPairSpec(read_noise=False, drift=False, refresh=PCMPairSpec().refresh)
     array, counts = make(spec, shape=(100, 100), seed=3)
     n = 10_000
-    cells = np.arange(n)
     # every pair with G+ past the threshold and G- at a middling level
     array.plus.u[:] = np.linspace(0.91, 1.0, n)
     array.minus.u[:] = 0.30

@@ -1,7 +1,6 @@
 """Time is real: program an array, idle for a day without simulating empty ticks, read it again."""
 
 import numpy as np
-import pytest
 
 from conftest import REPO, lif, one_core_chip
 from neurochip.description import load_scenario

@@ -1,6 +1,5 @@
 """HDF5 traces: layout, streaming, reproducibility, the ledger inside, and Ctrl-C."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -28,7 +27,7 @@ def test_trace_holds_spikes_state_ledger_and_descriptions(tmp_path):
         assert trace.text("scenario_yaml") == (REPO / "scenarios" / "tiny-feedforward.yaml").read_text()
         assert "numpy" in trace.meta["versions"]
         ledger = {(core, kind): n for core, kind, _, n in trace.ledger()}
-        for sender, side, kind, size in trace.spike_groups():
+        for sender, side, _, size in trace.spike_groups():
             t, neuron = trace.spikes(sender, side)
             assert np.all(np.diff(t) >= 0) and (neuron.size == 0 or neuron.max() < size)
         # the ledger agrees with the recorded spikes, and reads with spikes x fan-out

@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from .base import Name, Spec
-from .units import Frequency, Time, parse_quantity
+from .units import Time, parse_quantity
 
 #: A line bundle of a core: ``"core.rows"`` or ``"core.cols"``.
 Endpoint = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*\.(rows|cols)$")]
