@@ -59,3 +59,16 @@ def test_classification_counts_label_neuron_spikes(simulate):
     prediction, counts = rbm.classify_sample(np.zeros(8))
     assert counts.shape == (2,) and prediction in (-1, 0, 1)
     assert prediction == (int(np.argmax(counts)) if counts.any() else -1)
+
+
+def test_free_energy_read_out_finds_the_class_the_weights_encode(simulate):
+    sim, rbm = rbm_sim(simulate)
+    # hidden unit c listens to class c's label neuron and to pixel block c: an RBM that "knows" two patterns
+    weights = np.zeros((11, 5))
+    patterns = [np.r_[np.ones(4), np.zeros(4)], np.r_[np.zeros(4), np.ones(4)]]
+    for c, pattern in enumerate(patterns):
+        weights[:8, c] = 2 * pattern - 1
+        weights[8 + c, c] = 2.0
+    sim.chip.cores["c"].crossbar.program(weights, 0.0)
+    predictions = rbm.free_energy_predictions(np.array(patterns), scale=2.0)
+    assert predictions.tolist() == [0, 1]

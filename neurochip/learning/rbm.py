@@ -137,6 +137,32 @@ class SpikingRBM:
             for index in order:
                 self.train_sample(data.images[index], int(data.labels[index]))
 
+    def free_energy_predictions(self, images: np.ndarray, scale: float) -> np.ndarray:
+        """Classify with the RBM's free energy from the stored weights (no sampling).
+
+        Checks learning apart from sampling (RBM_RECIPE pitfall 8): for each class, the
+        visible vector (binarised pixels, that class's label group on, bias rows at their
+        P(on) = rate_bias x refractory) and F(v) = -a.v - sum_j softplus(b_j + v.W_j), with
+        W = ``scale`` x the crossbar weights (the neurons' sigmoid converts weights to RBM
+        units) and a the visible biases that the always-on bias columns provide.
+        """
+        p = self.params
+        weights = self.core.crossbar.weights(self.engine.seconds(self.engine.now)) * scale
+        refractory = self.core.neurons["cols"].spec.refractory
+        bias_on = min(p.rate_bias * refractory, 1.0)
+        hidden = weights[:, : p.hidden]
+        visible_bias = weights[:, self.bias_cols].sum(axis=1) * bias_on
+        predictions = np.empty(len(images), dtype=np.int64)
+        for index, image in enumerate(images):
+            v = np.zeros((self.classes, weights.shape[0]))
+            v[:, : self.pixels] = image.ravel() >= 0.5
+            for c in range(self.classes):
+                v[c, self._label_lines(c)] = 1.0
+            v[:, self.bias_rows] = bias_on
+            free = -(v @ visible_bias) - np.logaddexp(0.0, v @ hidden).sum(axis=1)
+            predictions[index] = int(np.argmin(free))
+        return predictions
+
     def accuracy(self, data: Dataset) -> float:
         predictions = np.array([self.classify_sample(image)[0] for image in data.images])
         return float(np.mean(predictions == data.labels))
