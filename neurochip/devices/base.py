@@ -33,8 +33,10 @@ class ValueArray:
 
     quantities = ("w",)
 
-    def __init__(self, shape: tuple[int, int], count: Counter):
+    def __init__(self, shape: tuple[int, int], spec, rng: np.random.Generator, count: Counter):
         self.shape = shape
+        self.spec = spec
+        self.rng = rng
         self.count = count
         self.w = np.zeros(shape[0] * shape[1])
 

@@ -16,9 +16,7 @@ from .base import Counter, ValueArray, spread
 
 class CapacitorArray(ValueArray):
     def __init__(self, shape, spec: CapacitorSpec, rng: np.random.Generator, count: Counter):
-        super().__init__(shape, count)
-        self.spec = spec
-        self.rng = rng
+        super().__init__(shape, spec, rng, count)
         n = self.w.size
         self.dw = spread(spec.dw_min, spec.dw_min_dtod, rng, n)
         self.w_rest = spec.w_rest + spec.w_rest_dtod * rng.standard_normal(n)

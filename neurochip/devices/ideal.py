@@ -10,8 +10,7 @@ from .base import Counter, ValueArray
 
 class IdealArray(ValueArray):
     def __init__(self, shape, spec: IdealDeviceSpec, rng: np.random.Generator, count: Counter):
-        super().__init__(shape, count)
-        self.spec = spec
+        super().__init__(shape, spec, rng, count)
 
         self.bound = spec.w_max if spec.w_max is not None else np.inf
 

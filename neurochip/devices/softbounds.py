@@ -19,9 +19,7 @@ from .base import Counter, ValueArray, spread
 
 class SoftBoundsArray(ValueArray):
     def __init__(self, shape, spec: SoftBoundsSpec, rng: np.random.Generator, count: Counter):
-        super().__init__(shape, count)
-        self.spec = spec
-        self.rng = rng
+        super().__init__(shape, spec, rng, count)
         n = self.w.size
         dw = spread(spec.dw_min, spec.dw_min_dtod, rng, n)
         imbalance = np.clip(spec.up_down + spec.up_down_dtod * rng.standard_normal(n), -0.99, 0.99)
