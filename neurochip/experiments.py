@@ -16,9 +16,10 @@ from .description.chip import ArraySpec, ChipSpec, ClockSpec, CoreSpec, NeuronsS
 from .description.devices import IdealDeviceSpec
 from .description.loader import Setup
 from .description.scenario import ScenarioSpec, SpikeTimesInputSpec, WeightsSpec
-from .kernel.engine import Engine, Phase
+from .kernel.engine import Engine
 from .ledger import Ledger
 from .randomness import Streams
+from .recording import sample_state
 
 
 def one_core_setup(core: CoreSpec, tick: float, latency: float, neurons: int, inputs: int,
@@ -63,6 +64,16 @@ class Run:
         return ticks, np.concatenate([ids for _, ids in self.spikes])
 
 
+class _Samples:
+    """A stand-in for the trace writer that keeps the column neurons' sampled potentials."""
+
+    def __init__(self, run: Run):
+        self.run = run
+
+    def on_state(self, core: str, tick: int, values: dict[str, np.ndarray]) -> None:
+        self.run.samples.append((tick, values["cols"]))
+
+
 def run_setup(setup: Setup, sample_every: int | None = None, rests: np.ndarray | None = None) -> Run:
     """Run ``setup`` to its duration, keeping the core's spikes and (optionally) sampled potentials.
 
@@ -77,10 +88,6 @@ def run_setup(setup: Setup, sample_every: int | None = None, rests: np.ndarray |
     chip.router.observers.append(
         lambda sender, side, t, ids: run.spikes.append((t, ids.copy())) if sender == "core" else None)
     if sample_every:
-        def sampler():
-            while True:
-                yield engine.at(0 if not run.samples else sample_every, Phase.RECORD)
-                run.samples.append((engine.now, run.neurons.potential_at(engine.now)))
-        engine.process(sampler())
+        engine.process(sample_state(engine, chip, _Samples(run), ["core"], sample_every))
     engine.run(engine.ticks(setup.scenario.duration))
     return run

@@ -22,6 +22,18 @@ def _group_by_tick(ticks: np.ndarray, channels: np.ndarray, size: int):
         yield int(ticks[begin]), channels[begin:end]
 
 
+def poisson_events(rates: np.ndarray, begin: int, end: int, tick: float, rng: np.random.Generator,
+                   channels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson spikes in ticks [begin, end): counts Poisson(rate x span) per channel, times uniform.
+
+    ``channels`` names the channels of ``rates`` (default 0, 1, ...); not yet deduplicated.
+    """
+    rates = np.broadcast_to(np.asarray(rates, float), (len(channels),) if channels is not None else np.shape(rates))
+    counts = rng.poisson(rates * (end - begin) * tick)
+    ids = np.repeat(np.arange(rates.size) if channels is None else np.asarray(channels), counts)
+    return rng.integers(begin, end, ids.size), ids
+
+
 class SpikeSource:
     """Base: a named block of ``size`` channels that sends its spikes through the router."""
 
@@ -65,9 +77,7 @@ class PoissonSource(SpikeSource):
         begin = self.start
         while self.stop is None or begin < self.stop:
             end = begin + self.window_ticks if self.stop is None else min(begin + self.window_ticks, self.stop)
-            counts = self.rng.poisson(self.rates * (end - begin) * engine.tick)
-            channels = np.repeat(np.arange(self.size), counts)
-            yield from self._emit(self.rng.integers(begin, end, channels.size), channels)
+            yield from self._emit(*poisson_events(self.rates, begin, end, engine.tick, self.rng))
             begin = end
             if begin > engine.now:
                 yield engine.at(begin - engine.now, Phase.FIRE)

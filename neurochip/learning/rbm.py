@@ -25,7 +25,7 @@ import numpy as np
 from ..data import Dataset
 from ..kernel.core import Core
 from ..kernel.engine import Engine
-from ..kernel.sources import ScheduledSource
+from ..kernel.sources import ScheduledSource, poisson_events
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,7 @@ class SpikingRBM:
 
     # -- spike trains ------------------------------------------------------------------
     def _poisson(self, lines: np.ndarray, rate: float, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-        ticks_per = (stop - start) * self.engine.tick
-        counts = self.rng.poisson(rate * ticks_per, lines.size)
-        channels = np.repeat(lines, counts)
-        return self.rng.integers(start, stop, channels.size), channels
+        return poisson_events(rate, start, stop, self.engine.tick, self.rng, channels=lines)
 
     def _drive(self, row_lines: np.ndarray, duration: float) -> int:
         """Schedule data rows and both biases for the next ``duration``; return the end tick."""
