@@ -20,6 +20,11 @@ def _run(args) -> int:
     setup = load_scenario(args.scenario, seed=args.seed)
     result = run_scenario(setup, Path(args.out), progress=not args.quiet)
     print(run_summary(result))
+    if result.learning is not None:
+        from .learning.figures import learning_figures
+
+        for path in learning_figures(result.path):
+            print(f"wrote {path}")
     return EXIT_INTERRUPTED if result.status == "interrupted" else 0
 
 

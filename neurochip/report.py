@@ -63,4 +63,24 @@ def run_summary(result) -> str:
     head = (f"{result.status}: {result.simulated * 1e3:.1f} ms simulated in {result.wall_time:.2f} s wall "
             f"({speed:.3g} x real time); trace {result.path}")
     with Trace(result.path) as trace:
-        return "\n".join([head, "", spike_table(trace)])
+        lines = [head, "", spike_table(trace)]
+    if result.learning is not None:
+        lines += ["", learning_summary(result.learning)]
+    return "\n".join(lines)
+
+
+def learning_summary(learned) -> str:
+    """The learning run's figures, one per line."""
+    lines = [f"learning  {learned.samples_seen} training samples" + (" (stopped early)" if learned.stopped else "")]
+    for samples, accuracy in learned.curve[:-1]:
+        lines.append(f"  after {samples:>6} samples: accuracy {100 * accuracy:5.1f} % (evaluation images)")
+    labels = {"test_accuracy": "test accuracy (spiking read-out)", "train_accuracy": "training accuracy",
+              "free_energy_accuracy": "test accuracy (free energy of the learned weights)"}
+    for name, label in labels.items():
+        value = getattr(learned, name)
+        if value is not None:
+            lines.append(f"  {label}: {100 * value:.1f} %")
+    if learned.reconstruction_error is not None:
+        lines.append(f"  reconstruction of the occluded half: mean squared error {learned.reconstruction_error:.4f} "
+                     f"(mean training image: {learned.mean_image_error:.4f})")
+    return "\n".join(lines)

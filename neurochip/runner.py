@@ -14,6 +14,7 @@ from .chip import Chip, build_chip
 from .description import Setup
 from .actions import run_actions
 from .kernel.engine import Engine
+from .learning.session import LearningResult, LearningRun
 from .ledger import Ledger
 from .randomness import Streams
 from .recording import ConductanceRecorder, sample_state
@@ -28,6 +29,7 @@ class RunResult:
     wall_time: float  # s
     ledger: Ledger
     chip: Chip
+    learning: LearningResult | None = None
 
 
 def trace_path(out_dir: Path, name: str, seed: int) -> Path:
@@ -70,8 +72,12 @@ def run_scenario(setup: Setup, out_dir: Path, progress: bool = True) -> RunResul
     writer = TraceWriter(trace_path(out_dir, scenario.name, scenario.seed), tick=engine.tick,
                          flush_interval=record.flush_interval)
     writer.write_meta(chip=chip_spec.name, scenario=scenario.name, seed=scenario.seed,
-                      duration=scenario.duration, chip_yaml=setup.chip_document.text,
+                      duration=scenario.duration or 0.0, chip_yaml=setup.chip_document.text,
                       scenario_yaml=setup.scenario_document.text)
+    learning = None
+    if scenario.learning is not None:
+        learning = LearningRun(scenario.learning, setup.datasets, chip, streams, writer, progress,
+                               after_sample=lambda: writer.maybe_flush(ledger, engine.now))
     if record.spikes:
         for name, core in chip.cores.items():
             for side, pop in core.neurons.items():
@@ -91,9 +97,11 @@ def run_scenario(setup: Setup, out_dir: Path, progress: bool = True) -> RunResul
         engine.process(run_actions(engine, chip, scenario.actions, streams, setup.weight_files,
                                    after=conductances.snapshot))
 
-    until = engine.ticks(scenario.duration)
-    bar = tqdm(total=round(scenario.duration * 1e3, 3), unit="ms", desc=scenario.name, disable=not progress,
-               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} ms simulated [{elapsed}<{remaining}]")
+    bar = None
+    if learning is None:
+        bar = tqdm(total=round(scenario.duration * 1e3, 3), unit="ms", desc=scenario.name, disable=not progress,
+                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} ms simulated "
+                              "[{elapsed}<{remaining}]")
 
     def on_progress(now: int) -> None:
         bar.update(round(now * engine.tick * 1e3, 3) - bar.n)
@@ -103,7 +111,10 @@ def run_scenario(setup: Setup, out_dir: Path, progress: bool = True) -> RunResul
     status, error = "failed", ""
     try:
         with _stop_on_sigint(engine):
-            engine.run(until, progress=on_progress)
+            if learning is None:
+                engine.run(engine.ticks(scenario.duration), progress=on_progress)
+            else:
+                learned = learning.run()
         status = "interrupted" if engine.stop_requested else "complete"
     except KeyboardInterrupt:  # a second Ctrl-C: still leave a readable trace
         status = "interrupted"
@@ -112,6 +123,8 @@ def run_scenario(setup: Setup, out_dir: Path, progress: bool = True) -> RunResul
         error = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         writer.close(ledger, engine.now, status, error)
-    return RunResult(writer.path, status, engine.now * engine.tick, time.perf_counter() - started, ledger, chip)
+    return RunResult(writer.path, status, engine.now * engine.tick, time.perf_counter() - started, ledger, chip,
+                     learned if learning is not None else None)

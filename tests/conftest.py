@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,14 @@ def one_core_chip(rows=4, cols=3, row_neurons=None, col_neurons=None, tick="1 us
         neurons["cols"] = col_neurons
     return {"name": "chip", "clock": {"tick": tick}, "router": {"latency": latency},
             "cores": [{"name": "c", "array": {"rows": rows, "cols": cols}, "neurons": neurons}]}
+
+
+def write_idx(path, array, code):
+    """Write ``array`` as an IDX file (type code 0x08 unsigned bytes or 0x0D floats), gzipped for .gz."""
+    header = bytes([0, 0, code, array.ndim]) + np.array(array.shape, ">u4").tobytes()
+    body = array.astype({0x08: ">u1", 0x0D: ">f4"}[code]).tobytes()
+    data = header + body
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
 
 
 class Sim:

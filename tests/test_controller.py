@@ -77,3 +77,21 @@ def test_pulses_reach_the_right_device_of_the_right_cells(simulate, sign, device
         other = "minus" if device == "plus" else "plus"
         assert changed[other].size == 0
         assert sim.ledger.count("c", "set_pulse") == 2
+
+
+def test_lines_driven_from_outside_learn_on_a_core_read_both_ways(simulate):
+    """An RBM's bias columns are driven lines, not neuron spikes: their cells must learn too."""
+    chip = one_core_chip(rows=2, cols=2, row_neurons=lif(refractory="0 ms"), col_neurons=lif(refractory="0 ms"))
+    chip["cores"][0]["controller"] = {"window": "4 ms"}
+    # row line 0 at 1 ms, column line 1 at 2 ms, both from outside; weights too small to fire anything
+    sim = simulate(chip, {"duration": "5 ms", "weights": {"c": {"constant": 0.0}},
+                          "inputs": [{"kind": "spike-times", "name": "r", "to": "c.rows", "size": 2,
+                                      "times": ["1 ms"], "neurons": [0]},
+                                     {"kind": "spike-times", "name": "k", "to": "c.cols", "size": 2,
+                                      "times": ["2 ms"], "neurons": [1]}]})
+    core = sim.chip.cores["c"]
+    core.controller.sign = 1
+    sim.run()
+    assert sim.spikes("c", "rows") == [] and sim.spikes("c", "cols") == []
+    w = core.crossbar.weights(5e-3)
+    assert w[0, 1] > 0 and np.count_nonzero(w) == 1  # row 0 paired with the driven column 1 only

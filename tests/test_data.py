@@ -1,10 +1,9 @@
 """Data sets: the fixed digits split, bars and stripes, and the IDX loader on files the test writes."""
 
-import gzip
-
 import numpy as np
 import pytest
 
+from conftest import write_idx
 from neurochip.data import bars_and_stripes, digits, load_idx, load_mnist
 from neurochip.data.datasets import DataError
 
@@ -31,13 +30,6 @@ def test_bars_and_stripes_counts_and_labels():
         lines = image if label == 0 else image.T
         assert np.all(lines == lines[:, :1])  # each row (bars) or column (stripes) uniform
         assert 0 < image.sum() < 16
-
-
-def write_idx(path, array, code):
-    header = bytes([0, 0, code, array.ndim]) + np.array(array.shape, ">u4").tobytes()
-    body = array.astype({0x08: ">u1", 0x0D: ">f4"}[code]).tobytes()
-    data = header + body
-    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
 
 
 def test_idx_loader_reads_mnist_format_files(tmp_path):

@@ -23,10 +23,9 @@ def rbm_sim(simulate):
     chip["cores"][0]["noise"] = {"kind": "random-walk", "step": 0.3, "period": "100 us"}  # a free-running model phase
     sim = simulate(chip, {"duration": "1 s", "weights": {"c": {"constant": 0.6}}})
     params = RBMParams(labels_per_class=1, hidden=4, visible_bias=1, hidden_bias=1,
-                       transition=2e-3, data=10e-3, model=10e-3, readout=10e-3, rate_on=400.0)
+                       transition=2e-3, data=10e-3, model=10e-3, readout=10e-3, rate_on=200.0)
     rbm = SpikingRBM(sim.chip.cores["c"], sim.engine, sim.chip.router, classes=2, pixels=8,
                      params=params, rng=np.random.default_rng(0))
-    rbm.attach_recorder(sim.chip.router)
     return sim, rbm
 
 

@@ -89,3 +89,22 @@ def test_hops_on_the_mesh_add_latency_and_are_counted(write):
     assert sim.spikes("b", "cols") == [(a_fires + 1 + 2, 0)]  # 1 hop
     assert sim.spikes("d", "cols") == [(a_fires + 1 + 4, 0)]  # 2 hops
     assert sim.ledger.count("a", "hop") == 3 and sim.ledger.count("a", "packet") == 1
+
+
+def test_dead_time_trains_keep_their_rate_and_never_fire_within_the_dead_time():
+    from neurochip.kernel.sources import dead_time_events
+
+    rate, dead, tick, ticks = 200.0, 4e-3, 1e-5, 200_000  # 2 s on 400 channels
+    times, channels = dead_time_events(rate, dead, 0, ticks, tick, np.random.default_rng(3), np.arange(400))
+    counts = np.bincount(channels, minlength=400)
+    # a renewal process with intervals d + Exp(1/rate - d): count variance = n (1 - rate d)^2
+    mean, n = counts.mean(), rate * ticks * tick
+    assert abs(mean - n) < 4 * np.sqrt(n) * (1 - rate * dead) / np.sqrt(400)
+    order = np.lexsort((times, channels))
+    gaps = np.diff(times[order])[np.diff(channels[order]) == 0]
+    assert gaps.min() >= round(dead / tick) - 1  # flooring to ticks can shorten a gap by one tick
+    # stationary from the first tick: the first 10 ms carry the same rate as the rest
+    early = np.count_nonzero(times < 1000) / (400 * 1000 * tick)
+    assert abs(early - rate) < 4 * np.sqrt(rate / (400 * 1000 * tick))
+    with pytest.raises(ValueError, match="dead time"):
+        dead_time_events(300.0, dead, 0, 10, tick, np.random.default_rng(0), np.arange(2))

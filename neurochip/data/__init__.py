@@ -8,9 +8,11 @@
   ("bars", label 0) or whose columns are ("stripes", label 1); the empty and full images
   belong to both and are left out: 2^(n+1) - 4 images.
 * ``load_idx`` / ``load_mnist``: the IDX format of the MNIST files (optionally gzipped),
-  so the 832 x 832 chip can learn MNIST where a user has the files.
+  so the 832 x 832 chip can learn MNIST where a user has the files; ``mnist_folder`` reads
+  the four standard files (train-images-idx3-ubyte, ...) of one folder.
+* ``select``: how many of them a run uses (all, the first n, or class by class in turn).
 """
 
-from .datasets import Dataset, bars_and_stripes, digits, load_idx, load_mnist
+from .datasets import DataError, Dataset, bars_and_stripes, digits, load_idx, load_mnist, mnist_folder, select
 
-__all__ = ["Dataset", "bars_and_stripes", "digits", "load_idx", "load_mnist"]
+__all__ = ["DataError", "Dataset", "bars_and_stripes", "digits", "load_idx", "load_mnist", "mnist_folder", "select"]

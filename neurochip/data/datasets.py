@@ -100,3 +100,37 @@ def load_mnist(images: str | Path, labels: str | Path, name: str = "mnist") -> D
                         f"got {pixels.shape} and {targets.shape}")
     scale = 255.0 if pixels.dtype == np.uint8 else max(float(pixels.max()), 1.0)
     return Dataset(name, pixels / scale, targets.astype(np.int64), int(targets.max()) + 1)
+
+
+_MNIST_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+                "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+
+
+def mnist_folder(folder: str | Path) -> tuple[Dataset, Dataset]:
+    """The four MNIST IDX files of ``folder`` (each plain or ``.gz``) as (train, test)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"{folder}: no such folder (expected the four MNIST IDX files in it)")
+
+    def find(stem: str) -> Path:
+        for candidate in (folder / stem, folder / f"{stem}.gz"):
+            if candidate.is_file():
+                return candidate
+        raise DataError(f"{folder}: {stem} (or {stem}.gz) not found")
+
+    return tuple(load_mnist(*(find(stem) for stem in _MNIST_FILES[part]), name="mnist")
+                 for part in ("train", "test"))
+
+
+def select(train: Dataset, test: Dataset, n_train: int | None, n_test: int | None,
+           balanced: bool = False) -> tuple[Dataset, Dataset]:
+    """The first ``n_train`` training images (class by class in turn where ``balanced``) and the
+    first ``n_test`` test images; None keeps them all. Asking for more than there are is an error."""
+    for part, data, n in (("train", train, n_train), ("test", test, n_test)):
+        if n is not None and n > len(data):
+            raise DataError(f"{n} {part} images asked for, the {data.name} set has {len(data)}")
+    if balanced:
+        train = train.first_per_class(n_train or len(train))
+    elif n_train is not None:
+        train = train.subset(np.arange(n_train))
+    return train, test.subset(np.arange(n_test if n_test is not None else len(test)))

@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
+from ..data import DataError, bars_and_stripes, digits, mnist_folder, select
 from ..errors import DescriptionError, Problem
 from .chip import ChipSpec
+from .learning import LearningSpec
 from .scenario import ActionSpec, CellsSpec, InputSpec, RouteSpec, ScenarioSpec, SpikeTimesInputSpec, WeightsSpec, split_endpoint
 from .yamlfile import KeyPath, YamlDocument
 
@@ -121,6 +123,8 @@ class Setup:
     chip_document: YamlDocument
     spike_files: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     weight_files: dict[str, np.ndarray] = field(default_factory=dict)  # by the file name written
+    #: (train, test) of a learning run, as its ``learning.data`` selects them
+    datasets: tuple | None = None
 
 
 def load_scenario(path: str | Path, seed: int | None = None) -> Setup:
@@ -149,13 +153,14 @@ def load_scenario(path: str | Path, seed: int | None = None) -> Setup:
         raise DescriptionError(problems)
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
-    return Setup(scenario, chip, document, chip_document, files.spikes, files.weights)
+    return Setup(scenario, chip, document, chip_document, files.spikes, files.weights, files.datasets)
 
 
 @dataclass
 class _Files:
     spikes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     weights: dict[str, np.ndarray] = field(default_factory=dict)
+    datasets: tuple | None = None
 
 
 def _valid_entries(document: YamlDocument, key: str, spec) -> list[tuple[str | int, Any]]:
@@ -262,6 +267,8 @@ def _cross_check(doc: YamlDocument, chip: ChipSpec, files: _Files, scenario_dura
             problems.append(doc.problem(where + ("at",), f"{_written(doc.data, where + ('at',))} is after "
                                                          f"the end of the run ({duration})"))
 
+    problems.extend(_check_learning(doc, chip, files))
+
     record = doc.data.get("record") if isinstance(doc.data.get("record"), dict) else {}
     for key in ("state_cores", "conductance_cores"):
         listed = record.get(key)
@@ -275,6 +282,50 @@ def _cross_check(doc: YamlDocument, chip: ChipSpec, files: _Files, scenario_dura
     if cells is not None:
         for core in chip.cores:
             block_fits(core, cells, ("record", "conductance_cells"))
+    return problems
+
+
+def _check_learning(doc: YamlDocument, chip: ChipSpec, files: _Files) -> list[Problem]:
+    """The learning block against its chip: the core, its neurons and controller, the network's size, the data."""
+    try:
+        learning = TypeAdapter(LearningSpec).validate_python(doc.data.get("learning"))
+    except ValidationError:
+        return []  # absent (None is not a LearningSpec) or reported by the whole-file validation
+    problems: list[Problem] = []
+    where = ("learning",)
+    core = chip.core(learning.core)
+    if core is None:
+        known = ", ".join(c.name for c in chip.cores)
+        return [doc.problem(where + ("core",), f"no core named {learning.core!r} on chip {chip.name!r} (cores: {known})")]
+    if core.neurons.rows is None or core.neurons.cols is None:
+        problems.append(doc.problem(where + ("core",), f"core {core.name!r} needs neurons on its rows (visible) "
+                                                       f"and its columns (hidden) for an RBM"))
+    if core.controller is None:
+        problems.append(doc.problem(where + ("core",), f"core {core.name!r} has no update controller "
+                                                       f"('controller:' in the chip file) to learn with"))
+    spec = learning.data
+    try:
+        if spec.set == "digits":
+            train, test = digits()
+        elif spec.set == "bars-and-stripes":
+            train = test = bars_and_stripes(spec.size)
+        else:
+            train, test = mnist_folder(doc.path.parent / spec.path)
+        train, test = select(train, test, spec.train, spec.test, spec.balanced)
+    except DataError as error:
+        return problems + [doc.problem(where + ("data",), str(error))]
+    files.datasets = (train, test)
+    pixels = int(np.prod(train.images.shape[1:]))
+    visible = pixels + train.classes * learning.labels_per_class + learning.bias.visible
+    hidden = learning.hidden + learning.bias.hidden
+    for side, need, have, what in (("rows", visible, core.array.rows,
+                                    f"{pixels} pixels + {train.classes} x {learning.labels_per_class} labels "
+                                    f"+ {learning.bias.visible} bias"),
+                                   ("cols", hidden, core.array.cols,
+                                    f"{learning.hidden} hidden + {learning.bias.hidden} bias")):
+        if need > have:
+            problems.append(doc.problem(where, f"the RBM needs {need} {side} ({what}); core {core.name!r} "
+                                               f"has {have}"))
     return problems
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from .base import Name, Spec
+from .learning import LearningSpec
 from .units import Time, parse_quantity
 
 #: A line bundle of a core: ``"core.rows"`` or ``"core.cols"``.
@@ -164,9 +165,18 @@ class ScenarioSpec(Spec):
     description: str = ""
     chip: str = Field(description="Chip description file, relative to this scenario.")
     seed: int = Field(0, ge=0)
-    duration: Time = Field(gt=0, description="Simulated time (s).")
+    duration: Time | None = Field(None, gt=0, description="Simulated time (s); a learning run ends when its "
+                                                         "schedule does and takes none.")
     inputs: list[InputSpec] = Field([], description="Input names are unique (checked by the loader).")
     routes: list[RouteSpec] = []
     weights: dict[Name, WeightsSpec] = {}
     actions: list[ActionSpec] = []
     record: RecordSpec = RecordSpec()
+    learning: LearningSpec | None = Field(None, description="An on-chip learning run (the spiking RBM).")
+
+    @model_validator(mode="after")
+    def _duration_or_learning(self):
+        if (self.duration is None) == (self.learning is None):
+            raise ValueError("give either 'duration' (a plain run) or 'learning' (a run that ends with "
+                             "its schedule), not both")
+        return self

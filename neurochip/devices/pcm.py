@@ -36,7 +36,7 @@ def mean_step(x: np.ndarray, dw_min: float, gamma: float) -> np.ndarray:
     if gamma == 0:
         return np.where(x < 1, dw_min, 0.0)
     floor = np.exp(-gamma)
-    return dw_min * np.clip((np.exp(-gamma * x) - floor) / (1 - floor), 0.0, None)
+    return dw_min * np.maximum((np.exp(-gamma * x) - floor) / (1 - floor), 0.0)
 
 
 def prog_noise_std(u: np.ndarray, g_max: float) -> np.ndarray:
@@ -45,15 +45,15 @@ def prog_noise_std(u: np.ndarray, g_max: float) -> np.ndarray:
 
 
 def drift_exponents(u: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    log_u = np.log(np.clip(u, _TINY, None))
-    mu = np.clip(-0.0155 * log_u + 0.0244, 0.049, 0.1)
-    sigma = np.clip(-0.0125 * log_u - 0.0059, 0.008, 0.045)
+    log_u = np.log(np.maximum(u, _TINY))
+    mu = np.minimum(np.maximum(-0.0155 * log_u + 0.0244, 0.049), 0.1)
+    sigma = np.minimum(np.maximum(-0.0125 * log_u - 0.0059, 0.008), 0.045)
     return np.abs(mu + sigma * rng.standard_normal(u.shape))
 
 
 def read_noise_q(u_prog: np.ndarray) -> np.ndarray:
     """Read-noise amplitude q of devices programmed to normalised conductance ``u_prog``."""
-    return np.minimum(0.0088 / np.clip(u_prog, _TINY, None) ** 0.65, 0.2)
+    return np.minimum(0.0088 / np.maximum(u_prog, _TINY) ** 0.65, 0.2)
 
 
 def read_noise_std(q: np.ndarray, since: np.ndarray, t_read: float) -> np.ndarray:
@@ -62,7 +62,14 @@ def read_noise_std(q: np.ndarray, since: np.ndarray, t_read: float) -> np.ndarra
 
 
 class PCMDevices:
-    """N PCM devices (flat), one side of a pair array. ``now`` is in seconds everywhere."""
+    """N PCM devices (flat). ``now`` is in seconds everywhere.
+
+    A pair array keeps its G+ and G- devices in one bank of 2N (G+ first) and hands out
+    each half as a view (``part``): one call then serves both devices of a read or a
+    batch of pulses.
+    """
+
+    _STATE = ("u", "t_prog", "nu", "q", "dw")
 
     def __init__(self, size: int, spec: PCMPairSpec, rng: np.random.Generator):
         self.spec = spec
@@ -73,6 +80,14 @@ class PCMDevices:
         self.nu = drift_exponents(self.u, rng) if spec.drift else np.zeros(size)
         self.q = read_noise_q(self.u)
         self.dw = spread(spec.dw_min, spec.dw_min_dtod, rng, size)
+
+    def part(self, part: slice) -> "PCMDevices":
+        """The devices ``part`` of this bank; their state is shared, not copied."""
+        view = object.__new__(PCMDevices)
+        view.spec, view.rng, view.u_min = self.spec, self.rng, self.u_min
+        for name in self._STATE:
+            setattr(view, name, getattr(self, name)[part])
+        return view
 
     def _programmed(self, idx, u_new, now):
         self.u[idx] = u_new
@@ -107,11 +122,11 @@ class PCMDevices:
         """One partial SET pulse on each device in ``idx`` (distinct indices)."""
         span = 1 - self.u_min
         u = self.value(now, idx)
-        x = np.clip((u - self.u_min) / span, 0.0, 1.0)
+        x = np.minimum(np.maximum((u - self.u_min) / span, 0.0), 1.0)
         step = mean_step(x, 1.0, self.spec.gamma) * self.dw[idx] * span
         if self.spec.dw_min_std:
             step = step * (1 + self.spec.dw_min_std * self.rng.standard_normal(idx.size))
-        self._programmed(idx, np.clip(u + step, self.u_min, 1.0), now)
+        self._programmed(idx, np.minimum(np.maximum(u + step, self.u_min), 1.0), now)
 
     def reset(self, idx: np.ndarray, now: float) -> None:
         """Abrupt RESET to g_min."""
@@ -137,19 +152,26 @@ class PCMPairArray:
         self.count = count
         size = shape[0] * shape[1]
         self.rng = rng
-        self.plus = PCMDevices(size, spec, rng)
-        self.minus = PCMDevices(size, spec, rng)
+        self.size = size
+        self.bank = PCMDevices(2 * size, spec, rng)  # G+ of every cell, then G-
+        self.plus = self.bank.part(slice(0, size))
+        self.minus = self.bank.part(slice(size, 2 * size))
         self.scale = spec.w_max / (1 - spec.g_min / spec.g_max)  # weight per unit of u
         self._batches = 0
+        # cells SET or programmed since the last refresh check: drift only lowers G, so no
+        # other cell can have crossed the threshold since then
+        self._unchecked: list[np.ndarray] = [np.arange(size)]
 
     def weights(self, now: float, rows=None, cols=None, noisy: bool = True) -> np.ndarray:
         """Weights of the block rows x cols, as a read sees them (``noisy``) or as stored."""
         idx, shape = block_cells(self.shape, rows, cols)
-        plus, minus = self.plus.value(now, idx), self.minus.value(now, idx)
+        both = np.concatenate([idx, idx + self.size])
+        u = self.bank.value(now, both)
+        plus, minus = u[: idx.size], u[idx.size:]
         w = plus - minus
         if noisy and self.spec.read_noise:
-            std = np.hypot(plus * self.plus.read_std(now, idx), minus * self.minus.read_std(now, idx))
-            w += std * self.rng.standard_normal(w.shape)
+            spread_ = u * self.bank.read_std(now, both)
+            w += np.hypot(spread_[: idx.size], spread_[idx.size:]) * self.rng.standard_normal(w.shape)
         return (self.scale * w).reshape(shape)
 
     def conductances(self, now: float, cells: np.ndarray) -> dict[str, np.ndarray]:
@@ -160,9 +182,9 @@ class PCMPairArray:
     def pulse(self, cells: np.ndarray, signs: np.ndarray, now: float) -> None:
         """One SET pulse per cell: on G+ where sign > 0 (potentiate), on G- where sign < 0."""
         up, down = cells[signs > 0], cells[signs < 0]
-        self.plus.set_pulse(up, now)
-        self.minus.set_pulse(down, now)
+        self.bank.set_pulse(np.concatenate([up, down + self.size]), now)
         self.count("set_pulse", up.size + down.size)
+        self._unchecked.append(cells)
         self._batches += 1
         if self.spec.refresh is not None and self._batches % self.spec.refresh.check_every == 0:
             self.refresh(now)
@@ -170,7 +192,9 @@ class PCMPairArray:
     def refresh(self, now: float) -> int:
         """Refresh the pairs with a device above threshold; return how many were refreshed."""
         limit = self.spec.refresh.threshold
-        full = np.flatnonzero((self.plus.value(now) > limit) | (self.minus.value(now) > limit))
+        cells = np.unique(np.concatenate(self._unchecked))
+        self._unchecked = []
+        full = cells[(self.plus.value(now, cells) > limit) | (self.minus.value(now, cells) > limit)]
         if full.size:
             w = self.plus.read(now, full) - self.minus.read(now, full)  # a real chip reads before it resets
             self.plus.reset(full, now)
@@ -178,6 +202,7 @@ class PCMPairArray:
             positive, negative = full[w > 0], full[w < 0]
             self.plus.program(positive, self.plus.u_min + w[w > 0], now)
             self.minus.program(negative, self.minus.u_min - w[w < 0], now)
+            self._unchecked.append(full)  # a pair re-programmed above the threshold is refreshed again
             self.count("refresh", full.size)
             self.count("reset_pulse", 2 * full.size)
             self.count("program", positive.size + negative.size)
@@ -193,3 +218,4 @@ class PCMPairArray:
         self.minus.program(cells[u < 0], self.minus.u_min - u[u < 0], now)
         self.count("reset_pulse", 2 * u.size)
         self.count("program", int(np.count_nonzero(u)))
+        self._unchecked = [cells]

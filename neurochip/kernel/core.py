@@ -35,7 +35,7 @@ class Core:
         self.noise = noise or {}
         #: update controller (LEARN): pulses the crossbar from this tick's row activations and column spikes
         self.controller = controller
-        self._rows_driven = np.zeros(0, dtype=np.int64)
+        self._driven = {"rows": np.zeros(0, dtype=np.int64), "cols": np.zeros(0, dtype=np.int64)}
         self.engine = engine
         self.router = router
         self.ledger = ledger
@@ -120,8 +120,7 @@ class Core:
                 continue
             lines = np.concatenate(self._inbox[side])
             self._inbox[side].clear()
-            if side == "rows":
-                self._rows_driven = lines
+            self._driven[side] = lines
             receiving = _OTHER[side]
             receivers = self.neurons[receiving]
             if receivers is None:
@@ -156,11 +155,20 @@ class Core:
         return spikes
 
     def _learn(self, now: int, spikes: dict[str, np.ndarray]) -> None:
-        """Pair this tick's row activations with column spikes and pulse the cells the controller names."""
-        rows, self._rows_driven = self._rows_driven, np.zeros(0, dtype=np.int64)
-        cols = spikes.get("cols", np.zeros(0, dtype=np.int64))
+        """Pair this tick's row and column activity and pulse the cells the controller names.
+
+        A row is active when its line is driven. On a core with neurons on both sides a
+        column is active when its line is driven too: the column neurons' own spikes come
+        back on their lines one latency later, like the rows', and lines driven from
+        outside (an RBM's bias columns) take part in learning. On a core with column
+        neurons only, the columns' activity is their neurons' spikes.
+        """
+        rows, cols = self._driven["rows"], self._driven["cols"]
+        self._driven = {"rows": np.zeros(0, dtype=np.int64), "cols": np.zeros(0, dtype=np.int64)}
+        if self.neurons["rows"] is None:
+            cols = spikes.get("cols", np.zeros(0, dtype=np.int64))
         if rows.size == 0 and cols.size == 0:
             return
-        cells, signs = self.controller.update(now, np.unique(rows), cols)
+        cells, signs = self.controller.update(now, np.unique(rows), np.unique(cols))
         if cells.size:
             self.crossbar.pulse(cells, signs, self.engine.seconds(now))

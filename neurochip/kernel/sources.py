@@ -34,6 +34,34 @@ def poisson_events(rates: np.ndarray, begin: int, end: int, tick: float, rng: np
     return rng.integers(begin, end, ids.size), ids
 
 
+def dead_time_events(rate: float, dead_time: float, begin: int, end: int, tick: float, rng: np.random.Generator,
+                     channels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stationary Poisson trains with a dead time: after each spike a channel is silent for
+    ``dead_time`` s, then fires again after an exponential wait; mean rate ``rate`` Hz.
+
+    A line driven this way is "on" (spiked within the last dead time) a fraction
+    rate x dead_time of the time, like a neuron of that refractory period firing at that
+    rate. Needs rate x dead_time < 1. Trains start five mean intervals before ``begin``
+    so that they are in their stationary state at ``begin``.
+    """
+    channels = np.asarray(channels, np.int64)
+    if rate * dead_time >= 1:
+        raise ValueError(f"a rate of {rate:g} Hz needs a dead time below {1 / rate:g} s, got {dead_time:g} s")
+    if channels.size == 0 or rate <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    wait = 1 / rate - dead_time  # mean of the exponential part of each interval, s
+    warm_up = 5 / rate
+    span = (end - begin) * tick + warm_up
+    n = int(np.ceil(span * rate + 6 * np.sqrt(span * rate) + 8))
+    times = np.cumsum(dead_time + rng.exponential(wait, (channels.size, n)), axis=1) - warm_up
+    while np.any(times[:, -1] < (end - begin) * tick):  # a rare long run of waits: extend every train
+        more = np.cumsum(dead_time + rng.exponential(wait, (channels.size, n)), axis=1)
+        times = np.concatenate([times, times[:, -1:] + more], axis=1)
+    keep = (times >= 0) & (times < (end - begin) * tick)
+    ticks = begin + np.floor(times[keep] / tick).astype(np.int64)
+    return ticks, np.broadcast_to(channels[:, None], times.shape)[keep]
+
+
 class SpikeSource:
     """Base: a named block of ``size`` channels that sends its spikes through the router."""
 

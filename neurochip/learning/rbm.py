@@ -13,7 +13,11 @@ released, no data; sign -1, a SET on G-). The controller's history is cleared at
 switch so that no pair straddles two phases (RBM_RECIPE pitfall 3). Bias rows and
 columns fire at ``rate_bias`` throughout, so biases learn by the same rule.
 
-Classification clamps the pixels only and counts each class's label-neuron spikes.
+Uses, all read by counting the free neurons' spikes: classification clamps the pixels and
+lets the label neurons run (the class whose group spikes most wins); reconstruction clamps
+part of an image and reads the rest; generation clamps one class's label group and reads
+the pixels. A free neuron's P(on) is its spike count x refractory period / time.
+The ledger's stage follows the phase: transition, data, model, inference.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data import Dataset
+from ..description.learning import LearningSpec
 from ..kernel.core import Core
 from ..kernel.engine import Engine
-from ..kernel.sources import ScheduledSource, poisson_events
+from ..kernel.sources import ScheduledSource, dead_time_events, poisson_events
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,21 @@ class RBMParams:
     readout: float = 100e-3
     rate_on: float = 200.0
     rate_bias: float = 70.8
+    #: resting potential of both layers (membrane units); None keeps the chip's v_rest
+    rest: float | None = None
+    #: trains on driven lines: "dead-time" (Poisson with the neurons' refractory period as dead
+    #: time, so a line counts as "on" as a neuron does) or "poisson" (the chip's simulator)
+    input_train: str = "dead-time"
+
+    @classmethod
+    def from_spec(cls, spec: LearningSpec) -> "RBMParams":
+        return cls(labels_per_class=spec.labels_per_class, hidden=spec.hidden, visible_bias=spec.bias.visible,
+                   hidden_bias=spec.bias.hidden, transition=spec.phases.transition, data=spec.phases.data,
+                   model=spec.phases.model, readout=spec.readout, rate_on=spec.rate_on,
+                   rate_bias=spec.bias.rate, rest=spec.rest, input_train=spec.input_train)
+
+
+_NONE = np.zeros(0, np.int64)
 
 
 class SpikingRBM:
@@ -52,7 +72,7 @@ class SpikingRBM:
         p = params
         self.label_rows = pixels + np.arange(classes * p.labels_per_class)
         self.bias_rows = pixels + classes * p.labels_per_class + np.arange(p.visible_bias)
-        self.visible = int(self.bias_rows[-1] + 1) if p.visible_bias else int(self.label_rows[-1] + 1)
+        self.visible = pixels + classes * p.labels_per_class + p.visible_bias
         self.bias_cols = p.hidden + np.arange(p.hidden_bias)
         rows, cols = core.crossbar.rows, core.crossbar.cols
         if self.visible > rows or p.hidden + p.hidden_bias > cols:
@@ -62,14 +82,29 @@ class SpikingRBM:
         self.cols_in = ScheduledSource(f"{core.name}-hidden-bias", cols, engine, router)
         router.connect(self.rows_in.name, "out", core, "rows")
         router.connect(self.cols_in.name, "out", core, "cols")
-        self._hidden_enabled = np.zeros(cols, bool)
-        self._hidden_enabled[: p.hidden] = True  # bias columns are driven, not free
-        core.neurons["cols"].set_enabled(self._hidden_enabled)
+        if p.rest is not None:
+            for side in ("rows", "cols"):
+                core.neurons[side].set_rest(p.rest)
+        hidden_free = np.zeros(cols, bool)
+        hidden_free[: p.hidden] = True  # bias columns are driven, not free
+        core.neurons["cols"].set_enabled(hidden_free)
         self.phase = "idle"
+        #: spikes of each row neuron while ``counting``
+        self.row_counts = np.zeros(rows, np.int64)
+        self.counting = False
+        router.observers.append(self._count)
+
+    def _count(self, sender: str, side: str, tick: int, ids: np.ndarray) -> None:
+        if self.counting and sender == self.core.name and side == "rows":
+            self.row_counts[ids] += 1  # one spike per neuron per tick: no repeats in ids
 
     # -- spike trains ------------------------------------------------------------------
-    def _poisson(self, lines: np.ndarray, rate: float, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-        return poisson_events(rate, start, stop, self.engine.tick, self.rng, channels=lines)
+    def _poisson(self, lines: np.ndarray, rate: float, start: int, stop: int, side: str = "rows"):
+        """(ticks, lines) of the trains on ``lines`` from ``start`` to ``stop`` (ticks)."""
+        if self.params.input_train == "poisson":
+            return poisson_events(rate, start, stop, self.engine.tick, self.rng, channels=lines)
+        dead_time = self.core.neurons[side].spec.refractory
+        return dead_time_events(rate, dead_time, start, stop, self.engine.tick, self.rng, lines)
 
     def _drive(self, row_lines: np.ndarray, duration: float) -> int:
         """Schedule data rows and both biases for the next ``duration``; return the end tick."""
@@ -78,12 +113,14 @@ class SpikingRBM:
         rows = [self._poisson(row_lines, self.params.rate_on, start, stop),
                 self._poisson(self.bias_rows, self.params.rate_bias, start, stop)]
         self.rows_in.schedule(np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows]))
-        self.cols_in.schedule(*self._poisson(self.bias_cols, self.params.rate_bias, start, stop))
+        self.cols_in.schedule(*self._poisson(self.bias_cols, self.params.rate_bias, start, stop, "cols"))
         return stop - 1
 
     def _run_phase(self, name: str, sign: int, clamp_rows: np.ndarray | None, row_lines: np.ndarray,
                    duration: float) -> None:
+        """Clamp ``clamp_rows`` (driving ``row_lines`` of them), free the other units, run ``duration``."""
         self.phase = name
+        self.core.ledger.stage = name if name != "readout" else "inference"
         controller = self.core.controller
         if controller is not None:
             controller.sign = sign
@@ -95,6 +132,17 @@ class SpikingRBM:
         self.core.neurons["rows"].set_enabled(enabled)
         end = self._drive(row_lines, duration)
         self.engine.run(end)
+
+    def _read(self, clamp_rows: np.ndarray, row_lines: np.ndarray, duration: float) -> np.ndarray:
+        """Run an inference phase; return each row neuron's P(on) = spikes x refractory / duration."""
+        self.row_counts[:] = 0
+        self.counting = True
+        try:
+            self._run_phase("readout", 0, clamp_rows, row_lines, duration)
+        finally:
+            self.counting = False
+        refractory = self.core.neurons["rows"].spec.refractory
+        return np.minimum(self.row_counts * refractory / duration, 1.0)
 
     def _on_pixels(self, image: np.ndarray) -> np.ndarray:
         return np.flatnonzero(image.ravel() >= 0.5)
@@ -109,24 +157,25 @@ class SpikingRBM:
         data_lines = np.concatenate([self._on_pixels(image), self._label_lines(label)])
         self._run_phase("transition", 0, clamp, data_lines, p.transition)
         self._run_phase("data", 1, clamp, data_lines, p.data)
-        self._run_phase("transition", 0, None, np.zeros(0, np.int64), p.transition)
-        self._run_phase("model", -1, None, np.zeros(0, np.int64), p.model)
+        self._run_phase("transition", 0, None, _NONE, p.transition)
+        self._run_phase("model", -1, None, _NONE, p.model)
 
     def classify_sample(self, image: np.ndarray) -> tuple[int, np.ndarray]:
-        """Clamp the pixels, let the label neurons run; the class whose label group spikes most wins."""
-        start = len(self.core_spikes)
-        self._run_phase("readout", 0, np.arange(self.pixels), self._on_pixels(image), self.params.readout)
-        counts = np.zeros(self.classes)
-        for ids in self.core_spikes[start:]:
-            labels = ids[(ids >= self.label_rows[0]) & (ids <= self.label_rows[-1])] - self.label_rows[0]
-            np.add.at(counts, labels // self.params.labels_per_class, 1)
-        return int(np.argmax(counts)) if counts.any() else -1, counts
+        """Clamp the pixels, let the label neurons run; the class whose label group spikes most wins (-1: none)."""
+        p_on = self._read(np.arange(self.pixels), self._on_pixels(image), self.params.readout)
+        counts = p_on[self.label_rows].reshape(self.classes, self.params.labels_per_class).sum(axis=1)
+        return (int(np.argmax(counts)) if counts.any() else -1), counts
 
-    def attach_recorder(self, router) -> None:
-        """Keep the row neurons' spikes of the current run (for read-outs)."""
-        self.core_spikes: list[np.ndarray] = []
-        router.observers.append(lambda s, side, t, ids: self.core_spikes.append(ids.copy())
-                                if s == self.core.name and side == "rows" else None)
+    def reconstruct_sample(self, image: np.ndarray, known: np.ndarray, duration: float) -> np.ndarray:
+        """Clamp the pixels where ``known`` (bool, image-shaped), free the rest and the labels; return P(on) per pixel."""
+        known_pixels = np.flatnonzero(known.ravel())
+        on = np.intersect1d(self._on_pixels(image), known_pixels)
+        return self._read(known_pixels, on, duration)[: self.pixels].reshape(image.shape)
+
+    def generate(self, label: int, duration: float, shape: tuple[int, ...]) -> np.ndarray:
+        """Clamp one class's label group (the other labels silent), let the pixels run; return P(on) per pixel."""
+        p_on = self._read(self.label_rows, self._label_lines(label), duration)
+        return p_on[: self.pixels].reshape(shape)
 
     def train(self, data: Dataset, epochs: int = 1, order_rng: np.random.Generator | None = None) -> None:
         for _ in range(epochs):
@@ -160,6 +209,13 @@ class SpikingRBM:
             predictions[index] = int(np.argmin(free))
         return predictions
 
+    def free_energy_scale(self, data: Dataset, scales=(0.5, 1.0, 2.0, 4.0, 8.0)) -> float:
+        """The weight-to-RBM-unit scale that classifies ``data`` (training images) best by free energy."""
+        scores = [np.mean(self.free_energy_predictions(data.images, scale) == data.labels) for scale in scales]
+        return float(scales[int(np.argmax(scores))])
+
     def accuracy(self, data: Dataset) -> float:
-        predictions = np.array([self.classify_sample(image)[0] for image in data.images])
-        return float(np.mean(predictions == data.labels))
+        return float(np.mean(self.predictions(data) == data.labels))
+
+    def predictions(self, data: Dataset) -> np.ndarray:
+        return np.array([self.classify_sample(image)[0] for image in data.images], dtype=np.int64)

@@ -21,6 +21,20 @@
         cells              int64   (c,)  flat indices (row * cols + col) of the sampled cells
         g_plus, g_minus    float32 (k, c) conductances, S (PCM pairs; drift applied, no read noise)
         w                  float32 (k, c) stored value (single-valued devices)
+    /learning              attrs: mode ("spiking-rbm"), core, data (set name), classes,
+                                  train_images, test_images, samples_seen (training samples done),
+                                  image_shape (height, width)
+        curve/samples      int64   (p,)  training samples seen at each point of the learning curve
+        curve/t            float64 (p,)  simulated time of the point, s
+        curve/accuracy     float64 (p,)  spiking classification accuracy on the evaluation images
+        results            attrs: test_accuracy, train_accuracy, free_energy_accuracy,
+                                  reconstruction_error, mean_image_error (present when measured)
+            predictions    int64   (n,)  predicted class of each test image (-1: no label spike)
+            confusion      int64   (classes, classes)  rows: true class, columns: predicted
+            weights        float32 (rows, cols)  the array's weights at the end (w units)
+            reconstructions float32 (k, h, w)  P(on) of every pixel, occluded half read out
+            originals      float32 (k, h, w)  the binarised test images reconstructed
+            generated      float32 (classes, h, w)  P(on) of every pixel, one class clamped
     /ledger                one row per (core, kind, stage); rewritten at every flush
         core, kind, stage  strings (n,)
         count              int64 (n,)

@@ -114,3 +114,17 @@ class Trace:
         group = self.file["ledger"]
         columns = [group[name].asstr()[:] for name in ("core", "kind", "stage")]
         return list(zip(*columns, (int(n) for n in group["count"][:])))
+
+    def learning(self) -> dict | None:
+        """A learning run's record: its attributes, the curve, and the results (None for a plain run)."""
+        if "learning" not in self.file:
+            return None
+        group = self.file["learning"]
+        curve = group["curve"]
+        n = min(curve[name].shape[0] for name in curve)
+        record = {"attrs": dict(group.attrs), "curve": {name: curve[name][:n] for name in curve},
+                  "results": {}, "result_attrs": {}}
+        if "results" in group:
+            record["results"] = {name: group["results"][name][()] for name in group["results"]}
+            record["result_attrs"] = dict(group["results"].attrs)
+        return record

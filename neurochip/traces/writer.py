@@ -109,6 +109,27 @@ class TraceWriter:
         for name, v in values.items():
             columns[name].append(np.asarray(v, np.float32)[np.newaxis])
 
+    def add_learning_group(self, **attrs) -> None:
+        group = self.file.create_group("learning")
+        group.attrs.update(attrs)
+        curve = group.create_group("curve")
+        for name, dtype in (("samples", np.int64), ("t", np.float64), ("accuracy", np.float64)):
+            curve.create_dataset(name, shape=(0,), maxshape=(None,), dtype=dtype, chunks=(256,))
+
+    def on_learning_point(self, samples: int, t: float, accuracy: float) -> None:
+        """One point of the learning curve, written through at once (they are few and precious)."""
+        curve = self.file["learning/curve"]
+        for name, value in (("samples", samples), ("t", t), ("accuracy", accuracy)):
+            curve[name].resize(curve[name].shape[0] + 1, axis=0)
+            curve[name][-1] = value
+        self.file.flush()
+
+    def write_learning_results(self, arrays: dict[str, np.ndarray], **attrs) -> None:
+        group = self.file.require_group("learning/results")
+        group.attrs.update(attrs)
+        for name, array in arrays.items():
+            group.create_dataset(name, data=array, **_COMPRESSION)
+
     def on_spikes(self, sender: str, side: str, tick: int, ids: np.ndarray) -> None:
         """Router observer: buffer one tick's spikes of one sender's side."""
         times, neurons = self._spikes[(sender, side)]

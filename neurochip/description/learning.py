@@ -1,0 +1,91 @@
+"""Schema of a scenario's ``learning:`` block: an on-chip learning run and what to do with it.
+
+The spiking RBM (Neftci et al. 2014, as on the IEDM 2019 chip) is the first mode. Times
+are seconds and rates Hz after unit parsing; file paths are relative to the scenario.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .base import Name, Spec
+from .units import Frequency, Time
+
+
+class DataSpec(Spec):
+    """Which data set, and how much of it.
+
+    ``digits``: scikit-learn's bundled 8 x 8 digits with the fixed stratified split
+    (1,437 train / 360 test). ``bars-and-stripes``: every n x n bar and stripe image
+    (``size`` n), used for both training and testing. ``mnist``: the user's IDX files in
+    ``path`` (train-images-idx3-ubyte[.gz] and the three others).
+    """
+
+    set: Literal["digits", "bars-and-stripes", "mnist"]
+    train: int | None = Field(None, gt=0, description="Training images used (default all).")
+    balanced: bool = Field(False, description="Take the training images class by class in turn "
+                                              "(the chip's 100-image experiment) instead of a fixed shuffle.")
+    test: int | None = Field(None, ge=0, description="Test images used (default all; 0: no test).")
+    size: int = Field(4, ge=2, le=16, description="Side of the bars-and-stripes images.")
+    path: str | None = Field(None, description="Folder of the MNIST IDX files (mnist only).")
+
+    @model_validator(mode="after")
+    def _path_for_mnist(self):
+        if (self.set == "mnist") != (self.path is not None):
+            raise ValueError("'path' is given for, and only for, the mnist set")
+        return self
+
+
+class PhasesSpec(Spec):
+    """Per training sample: transition, data (visible clamped), transition, model (free)."""
+
+    transition: Time = Field(10e-3, ge=0)
+    data: Time = Field(40e-3, gt=0)
+    model: Time = Field(40e-3, gt=0)
+
+
+class BiasSpec(Spec):
+    """Always-on bias neurons: rows on the visible side, columns on the hidden side."""
+
+    visible: int = Field(8, ge=0, description="Bias rows (their cells are the hidden units' biases).")
+    hidden: int = Field(8, ge=0, description="Bias columns (their cells are the visible units' biases).")
+    rate: Frequency = Field(70.8, gt=0, description="Poisson rate of every bias line (Hz).")
+
+
+class ReconstructSpec(Spec):
+    """Clamp part of each test image, let the rest run free, compare with the original."""
+
+    occlude: Literal["bottom", "top", "left", "right"] = Field("bottom", description="The half hidden.")
+    count: int | None = Field(None, ge=1, description="Test images reconstructed (default all tested).")
+    duration: Time = Field(100e-3, gt=0, description="Free-running time per image (s).")
+
+
+class GenerateSpec(Spec):
+    """Clamp one class's label group and let the visible layer run free: a picture per class."""
+
+    duration: Time = Field(200e-3, gt=0, description="Free-running time per class (s).")
+
+
+class LearningSpec(Spec):
+    mode: Literal["spiking-rbm"]
+    core: Name = Field(description="The core that holds the RBM.")
+    data: DataSpec
+    epochs: int = Field(1, ge=0, le=1000)
+    hidden: int = Field(100, gt=0, description="Hidden units (columns), besides the bias columns.")
+    labels_per_class: int = Field(4, ge=1, description="Label neurons per class on the visible side.")
+    bias: BiasSpec = BiasSpec()
+    rate_on: Frequency = Field(200.0, gt=0, description="Rate of a clamped 'on' pixel or label line (Hz).")
+    input_train: Literal["dead-time", "poisson"] = Field(
+        "dead-time", description="Trains on clamped and bias lines: Poisson with the neurons' refractory period "
+                                 "as dead time (a line is 'on' as a neuron is), or plain Poisson (the chip's simulator).")
+    rest: float = Field(0.0, description="Resting potential of both layers (membrane units): sets where "
+                                         "zero input sits on the sigmoid (about P(on) = 0.5 at the noise's offset).")
+    phases: PhasesSpec = PhasesSpec()
+    readout: Time = Field(100e-3, gt=0, description="Classification: label neurons run this long per image (s).")
+    evaluate_every: int | None = Field(None, gt=0, description="Training samples between two points of the "
+                                                                "learning curve (default: once per epoch).")
+    evaluate_on: int = Field(100, ge=1, description="Test images used for the intermediate curve points.")
+    reconstruct: ReconstructSpec | None = None
+    generate: GenerateSpec | None = None

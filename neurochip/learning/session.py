@@ -1,0 +1,159 @@
+"""A spiking-RBM learning run as a scenario describes it: train, evaluate, reconstruct, generate.
+
+Everything runs on the chip's own kernel (no shortcut outside the event loop); results go
+to the trace while the run goes: a learning-curve point as soon as it is measured, the
+final results at the end. A stop request (Ctrl-C) ends the run between two samples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm import tqdm
+
+from ..chip import Chip
+from ..data import Dataset
+from ..description.learning import LearningSpec
+from ..randomness import Streams
+from .rbm import RBMParams, SpikingRBM
+
+_OCCLUDED = {"bottom": lambda h, w: np.s_[h // 2:, :], "top": lambda h, w: np.s_[: h // 2, :],
+             "left": lambda h, w: np.s_[:, : w // 2], "right": lambda h, w: np.s_[:, w // 2:]}
+
+
+@dataclass
+class LearningResult:
+    samples_seen: int = 0
+    curve: list[tuple[int, float]] = field(default_factory=list)  # (samples, accuracy)
+    test_accuracy: float | None = None
+    train_accuracy: float | None = None
+    free_energy_accuracy: float | None = None
+    reconstruction_error: float | None = None  # mean squared error of P(on) on occluded pixels
+    mean_image_error: float | None = None  # the same for the mean training image
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    stopped: bool = False
+
+    def figures(self) -> dict[str, float]:
+        """The headline numbers measured (name -> value)."""
+        names = ("test_accuracy", "train_accuracy", "free_energy_accuracy", "reconstruction_error", "mean_image_error")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+
+def occluded_mask(shape: tuple[int, int], half: str) -> np.ndarray:
+    """True on the pixels hidden from the network (``half`` of the image)."""
+    mask = np.zeros(shape, bool)
+    mask[_OCCLUDED[half](*shape)] = True
+    return mask
+
+
+def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, classes: int) -> np.ndarray:
+    """Counts by (true class, predicted class); a missing prediction (-1) counts in no column."""
+    matrix = np.zeros((classes, classes), np.int64)
+    valid = predictions >= 0
+    np.add.at(matrix, (labels[valid], predictions[valid]), 1)
+    return matrix
+
+
+class LearningRun:
+    """Drives one learning scenario on a built chip; ``writer`` receives the results (may be None)."""
+
+    def __init__(self, spec: LearningSpec, datasets: tuple[Dataset, Dataset], chip: Chip, streams: Streams,
+                 writer=None, progress: bool = True, after_sample=None):
+        self.spec, self.chip, self.writer, self.progress = spec, chip, writer, progress
+        self.after_sample = after_sample or (lambda: None)
+        self.train_set, self.test_set = datasets
+        self.engine = chip.engine
+        core = chip.cores[spec.core]
+        self.shape = self.train_set.images.shape[1:]
+        self.rbm = SpikingRBM(core, self.engine, chip.router, self.train_set.classes,
+                              int(np.prod(self.shape)), RBMParams.from_spec(spec), streams.generator("learning/rbm"))
+        chip.sources[self.rbm.rows_in.name] = self.rbm.rows_in
+        chip.sources[self.rbm.cols_in.name] = self.rbm.cols_in
+        self.order_rng = streams.generator("learning/order")
+        self.result = LearningResult()
+        if writer is not None:
+            writer.add_learning_group(mode=spec.mode, core=spec.core, data=self.train_set.name,
+                                      classes=self.train_set.classes, train_images=len(self.train_set),
+                                      test_images=len(self.test_set), samples_seen=0,
+                                      image_shape=np.array(self.shape))
+
+    @property
+    def stopped(self) -> bool:
+        return self.engine.stop_requested
+
+    def run(self) -> LearningResult:
+        spec, result = self.spec, self.result
+        total = spec.epochs * len(self.train_set)
+        every = spec.evaluate_every or len(self.train_set)
+        evaluation = self.test_set.subset(np.arange(min(spec.evaluate_on, len(self.test_set))))
+        bar = tqdm(total=total, unit="sample", desc=f"training ({self.train_set.name})", disable=not self.progress)
+        try:
+            for _ in range(spec.epochs):
+                for index in self.order_rng.permutation(len(self.train_set)):
+                    self.rbm.train_sample(self.train_set.images[index], int(self.train_set.labels[index]))
+                    if self.stopped:
+                        break
+                    result.samples_seen += 1
+                    bar.update()
+                    self.after_sample()
+                    if result.samples_seen % every == 0 and result.samples_seen < total and len(evaluation):
+                        self._curve_point(self.rbm.accuracy(evaluation))
+                if self.stopped:
+                    break
+        finally:
+            bar.close()
+        if not self.stopped:
+            self._evaluate()
+        result.stopped = self.stopped
+        self._write_results()
+        return result
+
+    def _curve_point(self, accuracy: float) -> None:
+        self.result.curve.append((self.result.samples_seen, accuracy))
+        if self.writer is not None:
+            self.writer.on_learning_point(self.result.samples_seen, self.engine.seconds(self.engine.now), accuracy)
+            self.writer.file["learning"].attrs["samples_seen"] = self.result.samples_seen
+
+    def _evaluate(self) -> None:
+        spec, result, rbm, test = self.spec, self.result, self.rbm, self.test_set
+        if len(test):
+            predictions = rbm.predictions(test)
+            result.test_accuracy = float(np.mean(predictions == test.labels))
+            self._curve_point(result.test_accuracy)
+            result.arrays["predictions"] = predictions
+            result.arrays["confusion"] = confusion_matrix(test.labels, predictions, test.classes)
+            # the sigmoid's scale is chosen on training images, then applied to the test set
+            scale = rbm.free_energy_scale(self.train_set.subset(np.arange(min(200, len(self.train_set)))))
+            free_energy = rbm.free_energy_predictions(test.images, scale)
+            result.free_energy_accuracy = float(np.mean(free_energy == test.labels))
+        if self.train_set is not test and spec.data.train is not None and spec.data.train <= 200:
+            result.train_accuracy = rbm.accuracy(self.train_set)  # the chip's figure: small training sets
+        elif self.train_set is test:
+            result.train_accuracy = result.test_accuracy
+        if spec.reconstruct is not None and len(test) and not self.stopped:
+            self._reconstruct(spec.reconstruct)
+        if spec.generate is not None and not self.stopped:
+            result.arrays["generated"] = np.array([rbm.generate(c, spec.generate.duration, self.shape)
+                                                   for c in range(test.classes)], np.float32)
+        now = self.engine.seconds(self.engine.now)
+        result.arrays["weights"] = rbm.core.crossbar.weights(now).astype(np.float32)
+
+    def _reconstruct(self, spec) -> None:
+        test = self.test_set
+        count = min(spec.count or len(test), len(test))
+        hidden = occluded_mask(self.shape, spec.occlude)
+        originals = (test.images[:count] >= 0.5).astype(np.float32)
+        read = np.array([self.rbm.reconstruct_sample(test.images[i], ~hidden, spec.duration) for i in range(count)],
+                        np.float32)
+        mean_image = (self.train_set.images >= 0.5).mean(axis=0)
+        self.result.reconstruction_error = float(np.mean((read[:, hidden] - originals[:, hidden]) ** 2))
+        self.result.mean_image_error = float(np.mean((mean_image[hidden] - originals[:, hidden]) ** 2))
+        self.result.arrays["reconstructions"] = np.where(hidden, read, originals)
+        self.result.arrays["originals"] = originals
+
+    def _write_results(self) -> None:
+        if self.writer is None:
+            return
+        self.writer.file["learning"].attrs["samples_seen"] = self.result.samples_seen
+        self.writer.write_learning_results(self.result.arrays, **self.result.figures())

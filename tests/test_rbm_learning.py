@@ -1,0 +1,132 @@
+"""The spiking RBM learning: a short training run on a fixed seed, the shipped learning
+scenarios at reduced size, the read-outs, and the MNIST folder loader in a learning run."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import REPO, write_idx
+from neurochip.cli import main
+from neurochip.description import load_scenario
+from neurochip.learning.session import confusion_matrix, occluded_mask
+from neurochip.runner import run_scenario
+from neurochip.traces import Trace
+
+LEARNING_SCENARIOS = sorted(p for p in (REPO / "scenarios").glob("*.yaml") if "learning:" in p.read_text())
+
+
+def reduced(source: Path, folder: Path, **data) -> Path:
+    """A copy of a shipped scenario with a smaller data set and one epoch, its chip path made absolute."""
+    scenario = yaml.safe_load(source.read_text())
+    scenario["chip"] = str((source.parent / scenario["chip"]).resolve())
+    learning = scenario["learning"]
+    learning["data"].update(data)
+    learning["epochs"] = 1
+    learning.pop("evaluate_every", None)
+    for use in ("reconstruct", "generate"):
+        if use in learning:
+            learning[use]["duration"] = "20 ms"
+    if "reconstruct" in learning:
+        learning["reconstruct"]["count"] = 2
+    path = folder / source.name
+    path.write_text(yaml.safe_dump(scenario, sort_keys=False))
+    return path
+
+
+def test_there_are_learning_scenarios():
+    names = {p.stem for p in LEARNING_SCENARIOS}
+    assert {"quickstart", "rbm-paper-100", "rbm-bars-and-stripes", "rbm-reconstruction"} <= names
+
+
+@pytest.mark.parametrize("source", LEARNING_SCENARIOS, ids=lambda p: p.stem)
+def test_learning_scenarios_run_at_reduced_size(source, tmp_path):
+    is_bars = "bars" in source.stem
+    path = reduced(source, tmp_path, **({} if is_bars else {"train": 4, "test": 3, "balanced": False}))
+    setup = load_scenario(path)
+    result = run_scenario(setup, tmp_path / "runs", progress=False)
+    assert result.status == "complete"
+    learned = result.learning
+    assert learned.samples_seen == len(setup.datasets[0])
+    with Trace(result.path) as trace:
+        record = trace.learning()
+    assert record["attrs"]["samples_seen"] == learned.samples_seen
+    assert record["result_attrs"]["test_accuracy"] == pytest.approx(learned.test_accuracy)
+    confusion = record["results"]["confusion"]
+    assert confusion.sum() == np.count_nonzero(record["results"]["predictions"] >= 0)
+    assert record["results"]["weights"].shape == tuple(setup.chip.core(setup.scenario.learning.core).size(s)
+                                                       for s in ("rows", "cols"))
+    # the run's stages reach the ledger: the energy report prices them per phase
+    stages = {stage for _, _, stage, _ in trace_ledger(result.path)}
+    assert {"data", "model", "transition", "inference"} <= stages
+
+
+def trace_ledger(path):
+    with Trace(path) as trace:
+        return trace.ledger()
+
+
+def test_cli_run_prints_the_figures_and_writes_the_pictures(tmp_path):
+    path = reduced(REPO / "scenarios" / "quickstart.yaml", tmp_path, train=3, test=2)
+    assert main(["run", str(path), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    written = {p.name for p in (tmp_path / "runs").glob("*.png")}
+    for what in ("learning-curve", "receptive-fields", "confusion"):
+        assert f"quickstart-seed1-{what}.png" in written
+
+
+def test_helpers_occlusion_and_confusion():
+    mask = occluded_mask((4, 4), "bottom")
+    assert mask[2:].all() and not mask[:2].any()
+    assert occluded_mask((4, 4), "left")[:, :2].all() and not occluded_mask((4, 4), "left")[:, 2:].any()
+    matrix = confusion_matrix(np.array([0, 1, 1, 2]), np.array([0, 2, 1, -1]), 3)
+    assert matrix.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 0]]
+
+
+def test_learning_on_a_users_mnist_folder(tmp_path):
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    for stem, n in (("train", 6), ("t10k", 3)):
+        images = rng.integers(0, 256, (n, 4, 4), dtype=np.uint8)
+        write_idx(folder / f"{stem}-images-idx3-ubyte.gz", images, 0x08)
+        write_idx(folder / f"{stem}-labels-idx1-ubyte", np.arange(n, dtype=np.uint8) % 2, 0x08)
+    chip = yaml.safe_load((REPO / "chips" / "digits-rbm-ideal.yaml").read_text())
+    chip["cores"][0]["array"] = {"rows": 16 + 2 * 2 + 2, "cols": 6 + 2}
+    (tmp_path / "chip.yaml").write_text(yaml.safe_dump(chip))
+    scenario = {"name": "mnist-small", "chip": "chip.yaml", "seed": 2,
+                "learning": {"mode": "spiking-rbm", "core": "rbm", "hidden": 6, "labels_per_class": 2,
+                             "bias": {"visible": 2, "hidden": 2}, "data": {"set": "mnist", "path": "mnist"},
+                             "phases": {"transition": "2 ms", "data": "5 ms", "model": "5 ms"},
+                             "readout": "5 ms"}}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(scenario))
+    setup = load_scenario(tmp_path / "s.yaml")
+    assert [len(d) for d in setup.datasets] == [6, 3]
+    result = run_scenario(setup, tmp_path / "runs", progress=False)
+    assert result.status == "complete" and result.learning.samples_seen == 6
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"learning": {"data": {"set": "mnist", "path": "nowhere"}}}, "learning.data: "),
+    ({"learning": {"core": "b"}}, "learning.core: core 'b' needs neurons on its rows"),
+    ({"learning": {"hidden": 500}}, "learning: the RBM needs 508 cols"),
+    ({"learning": {"data": {"train": 5000}}}, "5000 train images asked for"),
+    ({"duration": "1 s"}, "give either 'duration'"),
+])
+def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, tmp_path, capsys):
+    scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())
+    scenario["chip"] = str((REPO / "scenarios" / scenario["chip"]).resolve())
+    if "learning" in change:
+        learning = dict(scenario["learning"])
+        for key, value in change["learning"].items():
+            learning[key] = {**learning[key], **value} if isinstance(value, dict) and key in learning else value
+        scenario["learning"] = learning
+        if change["learning"].get("core") == "b":
+            scenario["chip"] = str(REPO / "chips" / "tiny.yaml")
+    else:
+        scenario.update(change)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    assert main(["run", str(path), "--out", str(tmp_path / "runs")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
