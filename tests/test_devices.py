@@ -225,3 +225,37 @@ def test_seeded_arrays_repeat_bit_for_bit(spec):
         results.append((array.weights(100.0, noisy=True), dict(counts)))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     assert results[0][1] == results[1][1]
+
+
+def test_compiled_read_and_pulse_agree_with_the_numpy_formulas():
+    """pcm_kernels computes the published model of pcm.py: same numbers for the same random draws."""
+    from neurochip.description.devices import PCMPairSpec
+    from neurochip.devices.pcm import PCMPairArray, drift_exponents, mean_step, read_noise_q
+
+    spec = PCMPairSpec(refresh=None)
+    pairs = PCMPairArray((6, 5), spec, np.random.default_rng(1), lambda kind, n: None)
+    pairs.program(np.random.default_rng(2).uniform(-0.8, 0.8, (6, 5)), 0.0)
+    bank, now = pairs.bank, 300.0  # long after programming: drift and read noise both matter
+    cells = np.arange(30)
+    both = np.concatenate([cells, cells + pairs.size])
+    u = bank.value(now, both)
+    spread = u * bank.read_std(now, both)
+    normals = np.random.default_rng(5).standard_normal(cells.size)
+    pairs.rng = np.random.default_rng(5)
+    expected = spec.w_max * (u[:30] - u[30:] + np.hypot(spread[:30], spread[30:]) * normals)
+    np.testing.assert_allclose(pairs.weights(now).ravel(), expected, rtol=1e-12)
+    # a SET on two G+ and one G- device
+    devices = np.array([3, 8, pairs.size + 4])
+    before = bank.value(now, devices)
+    dw = bank.dw[devices].copy()
+    draws = np.random.default_rng(9)
+    step_normals, nu_normals = draws.standard_normal(3), draws.standard_normal(3)
+    bank.rng = np.random.default_rng(9)
+    bank.set_pulse(devices, now)
+    step = mean_step(before, 1.0, spec.gamma) * dw * (1 + spec.dw_min_std * step_normals)
+    after = np.minimum(before + step, 1.0)
+    np.testing.assert_allclose(bank.u[devices], after, rtol=1e-12)
+    np.testing.assert_allclose(bank.q[devices], read_noise_q(after), rtol=1e-12)
+    nu = drift_exponents(after, type("Fixed", (), {"standard_normal": lambda self, shape: nu_normals})())
+    np.testing.assert_allclose(bank.nu[devices], nu, rtol=1e-12)
+    assert np.all(bank.t_prog[devices] == now)

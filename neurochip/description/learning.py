@@ -87,5 +87,7 @@ class LearningSpec(Spec):
     evaluate_every: int | None = Field(None, gt=0, description="Training samples between two points of the "
                                                                 "learning curve (default: once per epoch).")
     evaluate_on: int = Field(100, ge=1, description="Test images used for the intermediate curve points.")
+    train_accuracy: bool = Field(False, description="Also classify every training image at the end "
+                                                    "(the chip's figure: training accuracy on 100 images).")
     reconstruct: ReconstructSpec | None = None
     generate: GenerateSpec | None = None

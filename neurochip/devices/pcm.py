@@ -19,6 +19,9 @@ Model (parameters in ``PCMPairSpec``; state kept as u = G / g_max):
   time since programming: the integral of a 1/f spectrum over the band 1/t .. 1/(2 t_read).
   As in aihwkit, q follows the programmed state, so it is computed once per programming.
   A pair's read draws one normal per cell: G+ xi+ - G- xi- is normal with the combined std.
+
+The G+ and G- devices of all cells live in one bank; block reads and SET pulses run as
+compiled loops (``pcm_kernels``), everything else as numpy on the bank.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 
 from ..description.devices import PCMPairSpec
 from .base import Counter, block_cells, spread
+from .pcm_kernels import read_block, set_pulses
 
 _TINY = 1e-6
 
@@ -119,14 +123,15 @@ class PCMDevices:
         return u
 
     def set_pulse(self, idx: np.ndarray, now: float) -> None:
-        """One partial SET pulse on each device in ``idx`` (distinct indices)."""
-        span = 1 - self.u_min
-        u = self.value(now, idx)
-        x = np.minimum(np.maximum((u - self.u_min) / span, 0.0), 1.0)
-        step = mean_step(x, 1.0, self.spec.gamma) * self.dw[idx] * span
-        if self.spec.dw_min_std:
-            step = step * (1 + self.spec.dw_min_std * self.rng.standard_normal(idx.size))
-        self._programmed(idx, np.minimum(np.maximum(u + step, self.u_min), 1.0), now)
+        """One partial SET pulse on each device in ``idx`` (distinct indices): the mean step
+        ``mean_step`` at the drifted position, this device's dw_min, the cycle-to-cycle factor,
+        then a new drift exponent and read-noise amplitude (a compiled loop, pcm_kernels)."""
+        spec = self.spec
+        idx = np.asarray(idx, np.int64)
+        step_normals = self.rng.standard_normal(idx.size) if spec.dw_min_std else np.zeros(idx.size)
+        nu_normals = self.rng.standard_normal(idx.size) if spec.drift else np.zeros(0)
+        set_pulses(self.u, self.t_prog, self.nu, self.q, self.dw, idx, float(now), self.u_min, float(spec.gamma),
+                   float(spec.dw_min_std), step_normals, spec.drift, float(spec.drift_t0), nu_normals)
 
     def reset(self, idx: np.ndarray, now: float) -> None:
         """Abrupt RESET to g_min."""
@@ -165,14 +170,8 @@ class PCMPairArray:
     def weights(self, now: float, rows=None, cols=None, noisy: bool = True) -> np.ndarray:
         """Weights of the block rows x cols, as a read sees them (``noisy``) or as stored."""
         idx, shape = block_cells(self.shape, rows, cols)
-        both = np.concatenate([idx, idx + self.size])
-        u = self.bank.value(now, both)
-        plus, minus = u[: idx.size], u[idx.size:]
-        w = plus - minus
-        if noisy and self.spec.read_noise:
-            spread_ = u * self.bank.read_std(now, both)
-            w += np.hypot(spread_[: idx.size], spread_[idx.size:]) * self.rng.standard_normal(w.shape)
-        return (self.scale * w).reshape(shape)
+        noisy = noisy and self.spec.read_noise
+        return read_block(self.bank, idx, now, noisy, self.scale, self.rng).reshape(shape)
 
     def conductances(self, now: float, cells: np.ndarray) -> dict[str, np.ndarray]:
         """G+ and G- (S) of flat ``cells`` at ``now``, drift applied."""

@@ -127,10 +127,9 @@ class LearningRun:
             scale = rbm.free_energy_scale(self.train_set.subset(np.arange(min(200, len(self.train_set)))))
             free_energy = rbm.free_energy_predictions(test.images, scale)
             result.free_energy_accuracy = float(np.mean(free_energy == test.labels))
-        if self.train_set is not test and spec.data.train is not None and spec.data.train <= 200:
-            result.train_accuracy = rbm.accuracy(self.train_set)  # the chip's figure: small training sets
-        elif self.train_set is test:
-            result.train_accuracy = result.test_accuracy
+        if spec.train_accuracy and not self.stopped:
+            result.train_accuracy = (result.test_accuracy if self.train_set is test
+                                     else rbm.accuracy(self.train_set))
         if spec.reconstruct is not None and len(test) and not self.stopped:
             self._reconstruct(spec.reconstruct)
         if spec.generate is not None and not self.stopped:
