@@ -62,6 +62,11 @@ def _plot(args) -> int:
         written = [plot_raster(trace, out.parent / f"{out.name}.raster.png", bin_width=args.bin)]
         if trace.conductance_cores():
             written.append(plot_conductance(trace, out.parent / f"{out.name}.conductance.png", cells=args.cells))
+        learned = trace.learning() is not None
+    if learned:
+        from .learning.figures import learning_figures
+
+        written += learning_figures(Path(args.trace), out)
     for path in written:
         print(f"wrote {path}")
     return 0

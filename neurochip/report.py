@@ -41,8 +41,9 @@ def inspect_text(trace: Trace) -> str:
         f"trace     {trace.path}",
         f"status    {trace.status}",
         f"scenario  {meta.get('scenario')} on chip {meta.get('chip')}, seed {meta.get('seed')}",
-        f"duration  {trace.duration * 1e3:.3f} ms simulated of {meta.get('duration', 0) * 1e3:.3f} ms asked, "
-        f"tick {meta.get('tick', 0) * 1e6:g} us",
+        f"duration  {trace.duration * 1e3:.3f} ms simulated of "
+        + (f"{meta['duration'] * 1e3:.3f} ms asked, " if meta.get("duration") else "a learning schedule, ")
+        + f"tick {meta.get('tick', 0) * 1e6:g} us",
         f"created   {meta.get('created')}  wall time {float(trace.file.attrs['wall_time']):.2f} s",
         "versions  " + ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items()),
         "",
@@ -52,6 +53,9 @@ def inspect_text(trace: Trace) -> str:
         "ledger",
         ledger_table(trace),
     ]
+    record = trace.learning()
+    if record is not None:
+        lines[-3:-3] = ["", learning_summary(record)]
     error = str(trace.file.attrs.get("error", ""))
     if error:
         lines.insert(2, f"error     {error}")
@@ -64,23 +68,27 @@ def run_summary(result) -> str:
             f"({speed:.3g} x real time); trace {result.path}")
     with Trace(result.path) as trace:
         lines = [head, "", spike_table(trace)]
-    if result.learning is not None:
-        lines += ["", learning_summary(result.learning)]
+        record = trace.learning()
+    if record is not None:
+        lines += ["", learning_summary(record)]
     return "\n".join(lines)
 
 
-def learning_summary(learned) -> str:
-    """The learning run's figures, one per line."""
-    lines = [f"learning  {learned.samples_seen} training samples" + (" (stopped early)" if learned.stopped else "")]
-    for samples, accuracy in learned.curve[:-1]:
+def learning_summary(record: dict) -> str:
+    """A learning run's figures, one per line, from its trace record (``Trace.learning()``)."""
+    attrs, curve, figures = record["attrs"], record["curve"], record["result_attrs"]
+    stopped = "" if figures or not attrs["samples_seen"] else " (stopped before the final tests)"
+    lines = [f"learning  {attrs['mode']} on {attrs['data']}: {attrs['samples_seen']} training samples "
+             f"of {attrs['train_images']} images, {attrs['test_images']} test images{stopped}"]
+    final = len(curve["samples"]) - (1 if "test_accuracy" in figures else 0)
+    for samples, accuracy in zip(curve["samples"][:final], curve["accuracy"][:final]):
         lines.append(f"  after {samples:>6} samples: accuracy {100 * accuracy:5.1f} % (evaluation images)")
     labels = {"test_accuracy": "test accuracy (spiking read-out)", "train_accuracy": "training accuracy",
               "free_energy_accuracy": "test accuracy (free energy of the learned weights)"}
     for name, label in labels.items():
-        value = getattr(learned, name)
-        if value is not None:
-            lines.append(f"  {label}: {100 * value:.1f} %")
-    if learned.reconstruction_error is not None:
-        lines.append(f"  reconstruction of the occluded half: mean squared error {learned.reconstruction_error:.4f} "
-                     f"(mean training image: {learned.mean_image_error:.4f})")
+        if name in figures:
+            lines.append(f"  {label}: {100 * figures[name]:.1f} %")
+    if "reconstruction_error" in figures:
+        lines.append(f"  reconstruction of the occluded half: mean squared error {figures['reconstruction_error']:.4f} "
+                     f"(mean training image: {figures['mean_image_error']:.4f})")
     return "\n".join(lines)
