@@ -259,3 +259,22 @@ def test_compiled_read_and_pulse_agree_with_the_numpy_formulas():
     nu = drift_exponents(after, type("Fixed", (), {"standard_normal": lambda self, shape: nu_normals})())
     np.testing.assert_allclose(bank.nu[devices], nu, rtol=1e-12)
     assert np.all(bank.t_prog[devices] == now)
+
+
+def test_large_and_small_batches_of_set_pulses_agree():
+    """The compiled loop (small batches) and vectorised numpy (large ones) are one model."""
+    import neurochip.devices.pcm as pcm
+    from neurochip.description.devices import PCMPairSpec
+
+    results = []
+    for compiled_below in (10**9, 0):
+        bank = pcm.PCMDevices(3000, PCMPairSpec(refresh=None), np.random.default_rng(4))
+        bank.u[:] = np.random.default_rng(5).uniform(0, 0.9, 3000)
+        old, pcm._COMPILED_BELOW = pcm._COMPILED_BELOW, compiled_below
+        try:
+            bank.set_pulse(np.arange(0, 3000, 2), 50.0)
+        finally:
+            pcm._COMPILED_BELOW = old
+        results.append((bank.u.copy(), bank.nu.copy(), bank.q.copy()))
+    for compiled, vectorised in zip(*results):
+        np.testing.assert_allclose(compiled, vectorised, rtol=1e-12)

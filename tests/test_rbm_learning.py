@@ -130,3 +130,60 @@ def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, t
     assert main(["run", str(path), "--out", str(tmp_path / "runs")]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
+
+
+def short_digits_run(tmp_path, train: int, epochs: int):
+    """The quickstart network on ideal synapses: ``train`` digits, ``epochs`` passes, 100 test digits."""
+    scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())
+    scenario["chip"] = str(REPO / "chips" / "digits-rbm-ideal.yaml")
+    learning = scenario["learning"]
+    learning["data"] = {"set": "digits", "train": train, "balanced": True, "test": 100}
+    learning["epochs"] = epochs
+    for key in ("reconstruct", "generate", "evaluate_every"):
+        learning.pop(key, None)
+    scenario["record"] = {"spikes": False}
+    path = tmp_path / f"short-{epochs}.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    return run_scenario(load_scenario(path), tmp_path / "runs", progress=False).learning
+
+
+def test_a_short_training_run_beats_the_untrained_network(tmp_path):
+    """Seed 1: 150 digits (15 per class) once; both read-outs on the same 100 test digits."""
+    untrained = short_digits_run(tmp_path, 150, 0)
+    trained = short_digits_run(tmp_path, 150, 1)
+    assert trained.samples_seen == 150 and untrained.samples_seen == 0
+    assert trained.free_energy_accuracy >= untrained.free_energy_accuracy + MARGIN_FREE_ENERGY
+    assert trained.test_accuracy >= untrained.test_accuracy + MARGIN_SPIKING
+
+
+def test_ctrl_c_stops_a_learning_run_between_samples_with_its_curve_kept(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = reduced(REPO / "scenarios" / "quickstart.yaml", tmp_path, train=1000, test=5)
+    scenario = yaml.safe_load(path.read_text())
+    scenario["learning"].update(evaluate_every=2, evaluate_on=1)
+    scenario["record"]["flush_interval"] = "200 ms"
+    path.write_text(yaml.safe_dump(scenario))
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "neurochip.cli", "run", str(path), "--out", str(out), "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    trace_file = out / "quickstart-seed1.h5"
+    deadline = time.monotonic() + 60
+    while not trace_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(6.0)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "stopped before the final tests" in stdout
+    with Trace(trace_file) as trace:
+        assert trace.status == "interrupted"
+        record = trace.learning()
+    seen = record["attrs"]["samples_seen"]
+    assert 0 < seen < 1000
+    assert list(record["curve"]["samples"]) == list(range(2, seen + 1, 2))  # every point written as it came
+    assert record["result_attrs"] == {}  # no final tests ran
+    assert record["results"]["weights"].shape == (112, 108)  # the weights learned so far are kept

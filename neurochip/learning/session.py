@@ -135,8 +135,6 @@ class LearningRun:
         if spec.generate is not None and not self.stopped:
             result.arrays["generated"] = np.array([rbm.generate(c, spec.generate.duration, self.shape)
                                                    for c in range(test.classes)], np.float32)
-        now = self.engine.seconds(self.engine.now)
-        result.arrays["weights"] = rbm.core.crossbar.weights(now).astype(np.float32)
 
     def _reconstruct(self, spec) -> None:
         test = self.test_set
@@ -152,6 +150,8 @@ class LearningRun:
         self.result.arrays["originals"] = originals
 
     def _write_results(self) -> None:
+        now = self.engine.seconds(self.engine.now)  # the learned weights, also after a Ctrl-C
+        self.result.arrays["weights"] = self.rbm.core.crossbar.weights(now).astype(np.float32)
         if self.writer is None:
             return
         self.writer.file["learning"].attrs["samples_seen"] = self.result.samples_seen
