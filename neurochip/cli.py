@@ -59,7 +59,8 @@ def _plot(args) -> int:
 
     out = Path(args.out if args.out else Path(args.trace).with_suffix(""))
     with Trace(args.trace) as trace:
-        written = [plot_raster(trace, out.parent / f"{out.name}.raster.png", bin_width=args.bin)]
+        written = ([plot_raster(trace, out.parent / f"{out.name}.raster.png", bin_width=args.bin)]
+                   if trace.spike_groups() else [])
         if trace.conductance_cores():
             written.append(plot_conductance(trace, out.parent / f"{out.name}.conductance.png", cells=args.cells))
         learned = trace.learning() is not None

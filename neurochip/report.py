@@ -24,6 +24,8 @@ def spike_table(trace: Trace) -> str:
         count = len(trace.spikes(sender, side)[0])
         rate = count / (size * duration) if duration > 0 else 0.0
         rows.append([f"{sender}.{side}", kind, size, count, f"{rate:.2f}"])
+    if not rows:
+        return "  (spikes not recorded: record.spikes is false)"
     return table(["neurons", "kind", "size", "spikes", "mean rate (Hz)"], rows, "<<>>>")
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -81,3 +85,16 @@ def simulate(write):
         scenario = {"name": "test", "chip": "chip.yaml", "duration": "10 ms", **scenario}
         return Sim(load_scenario(write("scenario.yaml", scenario)))
     return _simulate
+
+
+def run_then_ctrl_c(scenario: Path, out: Path, trace_name: str, after: float) -> subprocess.CompletedProcess:
+    """Run a scenario through the CLI, send SIGINT ``after`` s once its trace exists; wait for the exit."""
+    process = subprocess.Popen([sys.executable, "-m", "neurochip.cli", "run", str(scenario), "--out", str(out),
+                                "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / trace_name).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import REPO, write_idx
+from conftest import REPO, run_then_ctrl_c, write_idx
 from neurochip.cli import main
 from neurochip.description import load_scenario
 from neurochip.learning.session import confusion_matrix, occluded_mask
@@ -157,28 +157,16 @@ def test_a_short_training_run_beats_the_untrained_network(tmp_path):
 
 
 def test_ctrl_c_stops_a_learning_run_between_samples_with_its_curve_kept(tmp_path):
-    import signal
-    import subprocess
-    import sys
-    import time
-
     path = reduced(REPO / "scenarios" / "quickstart.yaml", tmp_path, train=1000, test=5)
     scenario = yaml.safe_load(path.read_text())
     scenario["learning"].update(evaluate_every=2, evaluate_on=1)
     scenario["record"]["flush_interval"] = "200 ms"
     path.write_text(yaml.safe_dump(scenario))
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "neurochip.cli", "run", str(path), "--out", str(out), "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     trace_file = out / "quickstart-seed1.h5"
-    deadline = time.monotonic() + 60
-    while not trace_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(6.0)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 130, stderr
-    assert "Traceback" not in stderr and "stopped before the final tests" in stdout
+    run = run_then_ctrl_c(path, out, trace_file.name, after=6.0)
+    assert run.returncode == 130, run.stderr
+    assert "Traceback" not in run.stderr and "stopped before the final tests" in run.stdout
     with Trace(trace_file) as trace:
         assert trace.status == "interrupted"
         record = trace.learning()

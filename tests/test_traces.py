@@ -1,15 +1,11 @@
 """HDF5 traces: layout, streaming, reproducibility, the ledger inside, and Ctrl-C."""
 
-import signal
-import subprocess
-import sys
-import time
 
 import h5py
 import numpy as np
 import pytest
 
-from conftest import REPO, lif, one_core_chip
+from conftest import REPO, lif, one_core_chip, run_then_ctrl_c
 from neurochip.description import load_scenario
 from neurochip.errors import TraceError
 from neurochip.runner import run_scenario, trace_path
@@ -101,18 +97,11 @@ def test_ctrl_c_leaves_a_readable_trace_up_to_the_interrupt(write, tmp_path):
                 "record": {"state_interval": "1 ms", "flush_interval": "200 ms"}}
     path = write("long.yaml", scenario)
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "neurochip.cli", "run", str(path), "--out", str(out), "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     trace_file = out / "long-seed2.h5"
-    deadline = time.monotonic() + 60
-    while not trace_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(2.0)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
-    assert "Traceback" not in stderr
-    assert "interrupted" in stdout
+    run = run_then_ctrl_c(path, out, trace_file.name, after=2.0)
+    assert run.returncode == 130, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "interrupted" in run.stdout
     with Trace(trace_file) as trace:
         assert trace.status == "interrupted"
         assert 0 < trace.duration < 86400
