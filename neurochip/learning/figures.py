@@ -62,8 +62,8 @@ def learning_figures(trace_path: Path, stem: Path | None = None, fields: int = 2
     shape = tuple(int(n) for n in attrs["image_shape"])
     if "weights" in results:
         pixels = int(np.prod(shape))
-        weights = results["weights"][:pixels]
-        hidden = weights.shape[1]
+        hidden = int(attrs.get("hidden", results["weights"].shape[1]))  # traces before the attribute: all columns
+        weights = results["weights"][:pixels, :hidden]  # not the bias columns
         order = np.argsort(-np.abs(weights).sum(axis=0))[: min(fields, hidden)]  # the most connected units
         images = weights[:, order].T.reshape(-1, *shape)
         written.append(_images(images, [f"h{j}" for j in order], "receptive fields (pixel weights of hidden units)",

@@ -76,7 +76,7 @@ class LearningRun:
             writer.add_learning_group(mode=spec.mode, core=spec.core, data=self.train_set.name,
                                       classes=self.train_set.classes, train_images=len(self.train_set),
                                       test_images=len(self.test_set), samples_seen=0,
-                                      image_shape=np.array(self.shape))
+                                      image_shape=np.array(self.shape), hidden=spec.hidden)
 
     @property
     def stopped(self) -> bool:

@@ -23,7 +23,7 @@
         w                  float32 (k, c) stored value (single-valued devices)
     /learning              attrs: mode ("spiking-rbm"), core, data (set name), classes,
                                   train_images, test_images, samples_seen (training samples done),
-                                  image_shape (height, width)
+                                  image_shape (height, width), hidden (hidden units)
         curve/samples      int64   (p,)  training samples seen at each point of the learning curve
         curve/t            float64 (p,)  simulated time of the point, s
         curve/accuracy     float64 (p,)  spiking classification accuracy on the evaluation images
