@@ -99,7 +99,7 @@ class SpikingRBM:
             self.row_counts[ids] += 1  # one spike per neuron per tick: no repeats in ids
 
     # -- spike trains ------------------------------------------------------------------
-    def _poisson(self, lines: np.ndarray, rate: float, start: int, stop: int, side: str = "rows"):
+    def _trains(self, lines: np.ndarray, rate: float, start: int, stop: int, side: str = "rows"):
         """(ticks, lines) of the trains on ``lines`` from ``start`` to ``stop`` (ticks)."""
         if self.params.input_train == "poisson":
             return poisson_events(rate, start, stop, self.engine.tick, self.rng, channels=lines)
@@ -110,10 +110,10 @@ class SpikingRBM:
         """Schedule data rows and both biases for the next ``duration``; return the end tick."""
         start = self.engine.now + 1
         stop = start + self.engine.ticks(duration)
-        rows = [self._poisson(row_lines, self.params.rate_on, start, stop),
-                self._poisson(self.bias_rows, self.params.rate_bias, start, stop)]
+        rows = [self._trains(row_lines, self.params.rate_on, start, stop),
+                self._trains(self.bias_rows, self.params.rate_bias, start, stop)]
         self.rows_in.schedule(np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows]))
-        self.cols_in.schedule(*self._poisson(self.bias_cols, self.params.rate_bias, start, stop, "cols"))
+        self.cols_in.schedule(*self._trains(self.bias_cols, self.params.rate_bias, start, stop, "cols"))
         return stop - 1
 
     def _run_phase(self, name: str, sign: int, clamp_rows: np.ndarray | None, row_lines: np.ndarray,

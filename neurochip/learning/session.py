@@ -113,7 +113,6 @@ class LearningRun:
         self.result.curve.append((self.result.samples_seen, accuracy))
         if self.writer is not None:
             self.writer.on_learning_point(self.result.samples_seen, self.engine.seconds(self.engine.now), accuracy)
-            self.writer.file["learning"].attrs["samples_seen"] = self.result.samples_seen
 
     def _evaluate(self) -> None:
         spec, result, rbm, test = self.spec, self.result, self.rbm, self.test_set
@@ -154,5 +153,4 @@ class LearningRun:
         self.result.arrays["weights"] = self.rbm.core.crossbar.weights(now).astype(np.float32)
         if self.writer is None:
             return
-        self.writer.file["learning"].attrs["samples_seen"] = self.result.samples_seen
-        self.writer.write_learning_results(self.result.arrays, **self.result.figures())
+        self.writer.write_learning_results(self.result.samples_seen, self.result.arrays, **self.result.figures())

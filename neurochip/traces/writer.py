@@ -118,13 +118,15 @@ class TraceWriter:
 
     def on_learning_point(self, samples: int, t: float, accuracy: float) -> None:
         """One point of the learning curve, written through at once (they are few and precious)."""
+        self.file["learning"].attrs["samples_seen"] = samples
         curve = self.file["learning/curve"]
         for name, value in (("samples", samples), ("t", t), ("accuracy", accuracy)):
             curve[name].resize(curve[name].shape[0] + 1, axis=0)
             curve[name][-1] = value
         self.file.flush()
 
-    def write_learning_results(self, arrays: dict[str, np.ndarray], **attrs) -> None:
+    def write_learning_results(self, samples_seen: int, arrays: dict[str, np.ndarray], **attrs) -> None:
+        self.file["learning"].attrs["samples_seen"] = samples_seen
         group = self.file.require_group("learning/results")
         group.attrs.update(attrs)
         for name, array in arrays.items():
