@@ -127,8 +127,7 @@ class LearningRun:
             free_energy = rbm.free_energy_predictions(test.images, scale)
             result.free_energy_accuracy = float(np.mean(free_energy == test.labels))
         if spec.train_accuracy and not self.stopped:
-            result.train_accuracy = (result.test_accuracy if self.train_set is test
-                                     else rbm.accuracy(self.train_set))
+            result.train_accuracy = rbm.accuracy(self.train_set)
         if spec.reconstruct is not None and len(test) and not self.stopped:
             self._reconstruct(spec.reconstruct)
         if spec.generate is not None and not self.stopped:
