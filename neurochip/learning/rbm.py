@@ -177,12 +177,6 @@ class SpikingRBM:
         p_on = self._read(self.label_rows, self._label_lines(label), duration)
         return p_on[: self.pixels].reshape(shape)
 
-    def train(self, data: Dataset, epochs: int = 1, order_rng: np.random.Generator | None = None) -> None:
-        for _ in range(epochs):
-            order = (order_rng or self.rng).permutation(len(data))
-            for index in order:
-                self.train_sample(data.images[index], int(data.labels[index]))
-
     def free_energy_predictions(self, images: np.ndarray, scale: float) -> np.ndarray:
         """Classify with the RBM's free energy from the stored weights (no sampling).
 
