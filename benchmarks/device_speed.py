@@ -38,7 +38,7 @@ class Bare:
         self.rng = rng
         self.u = {s: rng.uniform(0, 0.8, n) for s in "+-"}
         self.t = {s: np.zeros(n) for s in "+-"}
-        self.nu = {s: drift_exponents(self.u[s], rng) for s in "+-"}
+        self.nu = {s: drift_exponents(self.u[s], rng.standard_normal(n)) for s in "+-"}
         self.q = {s: read_noise_q(self.u[s]) for s in "+-"}
         self.dw = {s: SPEC.dw_min * np.clip(1 + SPEC.dw_min_dtod * rng.standard_normal(n), 0, None) for s in "+-"}
 
@@ -56,7 +56,7 @@ class Bare:
             u = np.clip(u + step, 0.0, 1.0)
             self.u[s][chosen], self.t[s][chosen] = u, now
             self.q[s][chosen] = read_noise_q(u)
-            self.nu[s][chosen] = drift_exponents(u, self.rng)
+            self.nu[s][chosen] = drift_exponents(u, self.rng.standard_normal(u.shape))
 
     def read_rows(self, rows, now):
         idx = (rows[:, None] * COLS + np.arange(COLS)).ravel()

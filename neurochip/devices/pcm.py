@@ -38,16 +38,6 @@ _TINY = 1e-6
 _COMPILED_BELOW = 1024
 
 
-class _Given:
-    """Stands in for a generator whose normals were drawn already."""
-
-    def __init__(self, normals: np.ndarray):
-        self.normals = normals
-
-    def standard_normal(self, shape) -> np.ndarray:
-        return self.normals.reshape(shape)
-
-
 def mean_step(x: np.ndarray, dw_min: float, gamma: float) -> np.ndarray:
     """Mean SET step (fraction of the range) at position x in [0, 1] of the range."""
     if gamma == 0:
@@ -61,11 +51,12 @@ def prog_noise_std(u: np.ndarray, g_max: float) -> np.ndarray:
     return (0.26348 + 1.9650 * u - 1.1731 * u**2) * 1e-6 * (g_max / 25e-6)
 
 
-def drift_exponents(u: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def drift_exponents(u: np.ndarray, normals: np.ndarray) -> np.ndarray:
+    """Drift exponents nu of devices at normalised conductance u, for standard normal draws ``normals``."""
     log_u = np.log(np.maximum(u, _TINY))
     mu = np.minimum(np.maximum(-0.0155 * log_u + 0.0244, 0.049), 0.1)
     sigma = np.minimum(np.maximum(-0.0125 * log_u - 0.0059, 0.008), 0.045)
-    return np.abs(mu + sigma * rng.standard_normal(u.shape))
+    return np.abs(mu + sigma * normals)
 
 
 def read_noise_q(u_prog: np.ndarray) -> np.ndarray:
@@ -94,7 +85,7 @@ class PCMDevices:
         self.u_min = spec.g_min / spec.g_max
         self.u = np.full(size, self.u_min)  # normalised G at programming
         self.t_prog = np.zeros(size)
-        self.nu = drift_exponents(self.u, rng) if spec.drift else np.zeros(size)
+        self.nu = drift_exponents(self.u, rng.standard_normal(size)) if spec.drift else np.zeros(size)
         self.q = read_noise_q(self.u)
         self.dw = spread(spec.dw_min, spec.dw_min_dtod, rng, size)
 
@@ -106,12 +97,15 @@ class PCMDevices:
             setattr(view, name, getattr(self, name)[part])
         return view
 
-    def _programmed(self, idx, u_new, now):
+    def _programmed(self, idx, u_new, now, nu_normals=None):
+        """Devices ``idx`` now hold ``u_new``: their drift clock restarts with a new exponent
+        (from ``nu_normals`` where the caller drew them already) and read-noise amplitude."""
         self.u[idx] = u_new
         self.t_prog[idx] = now
         self.q[idx] = read_noise_q(u_new)
         if self.spec.drift:
-            self.nu[idx] = drift_exponents(u_new, self.rng)
+            normals = self.rng.standard_normal(np.shape(u_new)) if nu_normals is None else nu_normals
+            self.nu[idx] = drift_exponents(u_new, normals)
 
     def value(self, now: float, idx=slice(None)) -> np.ndarray:
         """Normalised conductance u at ``now`` (drift applied, no read noise)."""
@@ -156,12 +150,7 @@ class PCMDevices:
         u = self.value(now, idx)
         x = np.minimum(np.maximum((u - self.u_min) / span, 0.0), 1.0)
         step = mean_step(x, 1.0, spec.gamma) * self.dw[idx] * span * (1 + spec.dw_min_std * step_normals)
-        u_new = np.minimum(np.maximum(u + step, self.u_min), 1.0)
-        self.u[idx] = u_new
-        self.t_prog[idx] = now
-        self.q[idx] = read_noise_q(u_new)
-        if spec.drift:
-            self.nu[idx] = drift_exponents(u_new, _Given(nu_normals))
+        self._programmed(idx, np.minimum(np.maximum(u + step, self.u_min), 1.0), now, nu_normals)
 
     def reset(self, idx: np.ndarray, now: float) -> None:
         """Abrupt RESET to g_min."""

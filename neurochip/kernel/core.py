@@ -20,6 +20,7 @@ from .router import Router
 
 _READ_KIND = {"rows": "row_read", "cols": "col_read"}
 _OTHER = {"rows": "cols", "cols": "rows"}
+_NO_LINES = np.zeros(0, dtype=np.int64)  # shared, never written to
 
 
 class Core:
@@ -35,7 +36,7 @@ class Core:
         self.noise = noise or {}
         #: update controller (LEARN): pulses the crossbar from this tick's row activations and column spikes
         self.controller = controller
-        self._driven = {"rows": np.zeros(0, dtype=np.int64), "cols": np.zeros(0, dtype=np.int64)}
+        self._driven = {"rows": _NO_LINES, "cols": _NO_LINES}
         self.engine = engine
         self.router = router
         self.ledger = ledger
@@ -164,9 +165,9 @@ class Core:
         neurons only, the columns' activity is their neurons' spikes.
         """
         rows, cols = self._driven["rows"], self._driven["cols"]
-        self._driven = {"rows": np.zeros(0, dtype=np.int64), "cols": np.zeros(0, dtype=np.int64)}
+        self._driven = {"rows": _NO_LINES, "cols": _NO_LINES}
         if self.neurons["rows"] is None:
-            cols = spikes.get("cols", np.zeros(0, dtype=np.int64))
+            cols = spikes.get("cols", _NO_LINES)
         if rows.size == 0 and cols.size == 0:
             return
         cells, signs = self.controller.update(now, np.unique(rows), np.unique(cols))
