@@ -1,4 +1,4 @@
-"""Scenario actions on cores at given times: program, pulse, snapshot, noise on/off (LEARN phase).
+"""Scenario actions on cores at given times: program, pulse, snapshot, noise on/off, stage (LEARN phase).
 
 Between two actions the engine has nothing to do and jumps ahead: a day of idling costs
 no events, while drift and retention follow the simulated clock.
@@ -24,6 +24,8 @@ def run_actions(engine: Engine, chip: Chip, actions: list[ActionSpec], streams: 
         yield engine.at(engine.ticks(action.at) - engine.now, Phase.LEARN)
         crossbar = chip.cores[action.core].crossbar
         now = engine.seconds(engine.now)
+        if action.stage is not None:
+            chip.ledger.stage = action.stage
         if action.noise is not None:
             chip.cores[action.core].set_noise(action.noise)
         elif action.program is not None:

@@ -64,7 +64,7 @@ def run_scenario(setup: Setup, out_dir: Path, progress: bool = True) -> RunResul
     scenario, chip_spec = setup.scenario, setup.chip
     out_dir.mkdir(parents=True, exist_ok=True)
     engine = Engine(chip_spec.clock.tick)
-    ledger = Ledger()
+    ledger = Ledger(clock=lambda: engine.seconds(engine.now))
     streams = Streams(scenario.seed)
     chip = build_chip(setup, engine, ledger, streams)
     record = scenario.record

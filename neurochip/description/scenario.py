@@ -126,7 +126,8 @@ class PulseSpec(Spec):
 
 class ActionSpec(Spec):
     """Something done to a core at a given time: program, pulse or snapshot its array, or switch
-    its noise circuit on or off (a gated clock: while it is off an idle core sleeps).
+    its noise circuit on or off (a gated clock: while it is off an idle core sleeps); and/or
+    a new stage label for the energy ledger.
 
     Between actions nothing needs simulating: drift and retention follow the clock.
     """
@@ -137,11 +138,15 @@ class ActionSpec(Spec):
     pulse: PulseSpec | None = None
     snapshot: bool = Field(False, description="Record the array's conductances now.")
     noise: bool | None = Field(None, description="Switch the core's noise circuit on (true) or off (false).")
+    stage: Name | None = Field(None, description="From now on, count events and time under this stage "
+                                                 "(e.g. idle); alone or with the action.")
 
     @model_validator(mode="after")
     def _one(self):
-        if sum([self.program is not None, self.pulse is not None, self.snapshot, self.noise is not None]) != 1:
-            raise ValueError("give exactly one of program, pulse, snapshot: true, noise: true/false")
+        actions = sum([self.program is not None, self.pulse is not None, self.snapshot, self.noise is not None])
+        if actions > 1 or (actions == 0 and self.stage is None):
+            raise ValueError("give exactly one of program, pulse, snapshot: true, noise: true/false "
+                             "(or only a stage)")
         return self
 
 
@@ -160,6 +165,13 @@ class RecordSpec(Spec):
     conductance_cores: list[Name] | None = Field(None, description="Cores whose cells are sampled; default all.")
 
 
+class VariantSpec(Spec):
+    """One run of a comparison: the same scenario on another chip description."""
+
+    name: Name
+    chip: str = Field(description="Chip description file, relative to this scenario.")
+
+
 class ScenarioSpec(Spec):
     name: Name
     description: str = ""
@@ -173,6 +185,8 @@ class ScenarioSpec(Spec):
     actions: list[ActionSpec] = []
     record: RecordSpec = RecordSpec()
     learning: LearningSpec | None = Field(None, description="An on-chip learning run (the spiking RBM).")
+    variants: list[VariantSpec] = Field([], description="Run the scenario once per variant (each on its own chip) "
+                                                        "instead of on ``chip``, and compare them side by side.")
 
     @model_validator(mode="after")
     def _duration_or_learning(self):

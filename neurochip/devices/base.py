@@ -1,7 +1,8 @@
 """What every device array offers the crossbar, and the single-valued arrays' common part.
 
 A device array holds rows x cols synapse cells (flat index = row * cols + col) and offers:
-``weights(now, rows, cols, noisy)`` for reads, ``pulse(cells, signs, now)`` for updates,
+``weights(now, rows, cols, noisy)`` for reads (``read`` adds the conductance a read
+pulse sees, in S, which prices it), ``pulse(cells, signs, now)`` for updates,
 ``program(weights, now)`` to write targets, and ``conductances(now, cells)`` for traces
 (named by ``quantities``). ``now`` is simulated time in seconds; events are counted
 through a ``count(kind, n)`` callback so that physics needs no ledger.
@@ -46,6 +47,10 @@ class ValueArray:
     def weights(self, now: float, rows=None, cols=None, noisy: bool = True) -> np.ndarray:
         idx, shape = block_cells(self.shape, rows, cols)
         return self.value(now, idx).reshape(shape)
+
+    def read(self, now: float, rows=None, cols=None, noisy: bool = True) -> tuple[np.ndarray, float]:
+        """``weights(...)`` and the conductance read (S): none, as these cells have no conductance."""
+        return self.weights(now, rows, cols, noisy), 0.0
 
     def conductances(self, now: float, cells: np.ndarray) -> dict[str, np.ndarray]:
         return {"w": self.value(now, cells)}

@@ -35,9 +35,11 @@ class Crossbar:
         #: optional multiplicative noise on every cell read (1/f noise used as the neurons' randomness)
         self.read_noise = read_noise
         self.rows, self.cols = devices.shape
+        #: sum of the conductances (S) seen by the last read; read energy = V_read^2 t_read x this
+        self.last_read_conductance = 0.0
 
     def _block(self, now: float, rows=None, cols=None) -> np.ndarray:
-        weights = self.devices.weights(now, rows=rows, cols=cols)
+        weights, self.last_read_conductance = self.devices.read(now, rows=rows, cols=cols)
         if self.read_noise is not None:
             cells, shape = block_cells(self.devices.shape, rows, cols)
             weights = weights * self.read_noise.factor(now, cells).reshape(shape)

@@ -188,9 +188,14 @@ class PCMPairArray:
 
     def weights(self, now: float, rows=None, cols=None, noisy: bool = True) -> np.ndarray:
         """Weights of the block rows x cols, as a read sees them (``noisy``) or as stored."""
+        return self.read(now, rows, cols, noisy)[0]
+
+    def read(self, now: float, rows=None, cols=None, noisy: bool = True) -> tuple[np.ndarray, float]:
+        """``weights(...)`` and the sum of G+ + G- (S) over the block: what the read pulse charges."""
         idx, shape = block_cells(self.shape, rows, cols)
         noisy = noisy and self.spec.read_noise
-        return read_block(self.bank, idx, now, noisy, self.scale, self.rng).reshape(shape)
+        weights, total = read_block(self.bank, idx, now, noisy, self.scale, self.rng)
+        return weights.reshape(shape), total * self.spec.g_max
 
     def conductances(self, now: float, cells: np.ndarray) -> dict[str, np.ndarray]:
         """G+ and G- (S) of flat ``cells`` at ``now``, drift applied."""

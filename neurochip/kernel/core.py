@@ -130,6 +130,7 @@ class Core:
                                  else self.crossbar.read_backward(lines, seconds))
             self.ledger.add(self.name, _READ_KIND[side], lines.size)
             self.ledger.add(self.name, "synaptic_op", lines.size * receivers.size)
+            self.ledger.measure(self.name, "read_conductance", self.crossbar.last_read_conductance)
         if self._noise_due:
             self._noise_due = False
             for side, source in self.noise.items():

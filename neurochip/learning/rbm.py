@@ -17,7 +17,8 @@ Uses, all read by counting the free neurons' spikes: classification clamps the p
 lets the label neurons run (the class whose group spikes most wins); reconstruction clamps
 part of an image and reads the rest; generation clamps one class's label group and reads
 the pixels. A free neuron's P(on) is its spike count x refractory period / time.
-The ledger's stage follows the phase: transition, data, model, inference.
+The ledger's stage follows the phase: transition, data, model, and for the uses inference
+(classification), reconstruction and generation; it tallies training samples and inferences.
 """
 
 from __future__ import annotations
@@ -88,7 +89,6 @@ class SpikingRBM:
         hidden_free = np.zeros(cols, bool)
         hidden_free[: p.hidden] = True  # bias columns are driven, not free
         core.neurons["cols"].set_enabled(hidden_free)
-        self.phase = "idle"
         #: spikes of each row neuron while ``counting``
         self.row_counts = np.zeros(rows, np.int64)
         self.counting = False
@@ -119,8 +119,7 @@ class SpikingRBM:
     def _run_phase(self, name: str, sign: int, clamp_rows: np.ndarray | None, row_lines: np.ndarray,
                    duration: float) -> None:
         """Clamp ``clamp_rows`` (driving ``row_lines`` of them), free the other units, run ``duration``."""
-        self.phase = name
-        self.core.ledger.stage = name if name != "readout" else "inference"
+        self.core.ledger.stage = name
         controller = self.core.controller
         if controller is not None:
             controller.sign = sign
@@ -133,12 +132,12 @@ class SpikingRBM:
         end = self._drive(row_lines, duration)
         self.engine.run(end)
 
-    def _read(self, clamp_rows: np.ndarray, row_lines: np.ndarray, duration: float) -> np.ndarray:
-        """Run an inference phase; return each row neuron's P(on) = spikes x refractory / duration."""
+    def _read(self, use: str, clamp_rows: np.ndarray, row_lines: np.ndarray, duration: float) -> np.ndarray:
+        """Run a read-out phase (stage ``use``); return each row neuron's P(on) = spikes x refractory / duration."""
         self.row_counts[:] = 0
         self.counting = True
         try:
-            self._run_phase("readout", 0, clamp_rows, row_lines, duration)
+            self._run_phase(use, 0, clamp_rows, row_lines, duration)
         finally:
             self.counting = False
         refractory = self.core.neurons["rows"].spec.refractory
@@ -159,10 +158,12 @@ class SpikingRBM:
         self._run_phase("data", 1, clamp, data_lines, p.data)
         self._run_phase("transition", 0, None, _NONE, p.transition)
         self._run_phase("model", -1, None, _NONE, p.model)
+        self.core.ledger.measure(self.core.name, "training_samples", 1)
 
     def classify_sample(self, image: np.ndarray) -> tuple[int, np.ndarray]:
         """Clamp the pixels, let the label neurons run; the class whose label group spikes most wins (-1: none)."""
-        p_on = self._read(np.arange(self.pixels), self._on_pixels(image), self.params.readout)
+        p_on = self._read("inference", np.arange(self.pixels), self._on_pixels(image), self.params.readout)
+        self.core.ledger.measure(self.core.name, "inferences", 1)
         counts = p_on[self.label_rows].reshape(self.classes, self.params.labels_per_class).sum(axis=1)
         return (int(np.argmax(counts)) if counts.any() else -1), counts
 
@@ -170,11 +171,11 @@ class SpikingRBM:
         """Clamp the pixels where ``known`` (bool, image-shaped), free the rest and the labels; return P(on) per pixel."""
         known_pixels = np.flatnonzero(known.ravel())
         on = np.intersect1d(self._on_pixels(image), known_pixels)
-        return self._read(known_pixels, on, duration)[: self.pixels].reshape(image.shape)
+        return self._read("reconstruction", known_pixels, on, duration)[: self.pixels].reshape(image.shape)
 
     def generate(self, label: int, duration: float, shape: tuple[int, ...]) -> np.ndarray:
         """Clamp one class's label group (the other labels silent), let the pixels run; return P(on) per pixel."""
-        p_on = self._read(self.label_rows, self._label_lines(label), duration)
+        p_on = self._read("generation", self.label_rows, self._label_lines(label), duration)
         return p_on[: self.pixels].reshape(shape)
 
     def free_energy_predictions(self, images: np.ndarray, scale: float) -> np.ndarray:

@@ -38,6 +38,12 @@
     /ledger                one row per (core, kind, stage); rewritten at every flush
         core, kind, stage  strings (n,)
         count              int64 (n,)
+        measures/          one row per (core, measure, stage): physical sums and tallies
+            core, name, stage  strings (m,)   (names: neurochip.ledger.MEASURES)
+            value          float64 (m,)   e.g. read_conductance in S, inferences
+        time/              simulated time spent in each stage
+            stage          strings (s,)
+            seconds        float64 (s,)
 
 Datasets grow while the run goes (chunked, gzip-compressed) and are flushed at
 intervals, so an interrupted run leaves everything written up to its last flush, and

@@ -109,11 +109,22 @@ class Trace:
 
     def ledger(self) -> list[tuple[str, str, str, int]]:
         """(core, kind, stage, count) rows."""
-        if "ledger" not in self.file:
+        return [(*keys, int(n)) for *keys, n in self._table("ledger", ("core", "kind", "stage"), "count")]
+
+    def ledger_measures(self) -> list[tuple[str, str, str, float]]:
+        """(core, measure, stage, value) rows (see neurochip.ledger.MEASURES)."""
+        return [(*keys, float(v)) for *keys, v in self._table("ledger/measures", ("core", "name", "stage"), "value")]
+
+    def stage_seconds(self) -> dict[str, float]:
+        """Simulated seconds spent in each stage (empty for traces written before stages were timed)."""
+        return {stage: float(s) for stage, s in self._table("ledger/time", ("stage",), "seconds")}
+
+    def _table(self, path: str, keys: tuple[str, ...], value: str) -> list[tuple]:
+        if path not in self.file:
             return []
-        group = self.file["ledger"]
-        columns = [group[name].asstr()[:] for name in ("core", "kind", "stage")]
-        return list(zip(*columns, (int(n) for n in group["count"][:])))
+        group = self.file[path]
+        columns = [group[name].asstr()[:] for name in keys]
+        return list(zip(*columns, group[value][:]))
 
     def learning(self) -> dict | None:
         """A learning run's record: its attributes, the curve, and the results (None for a plain run)."""

@@ -168,11 +168,9 @@ class TraceWriter:
         if "ledger" in self.file:
             del self.file["ledger"]
         group = self.file.create_group("ledger")
-        rows = ledger.items()
-        strings = h5py.string_dtype()
-        for index, name in enumerate(("core", "kind", "stage")):
-            group.create_dataset(name, data=np.array([row[index] for row in rows], dtype=object), dtype=strings)
-        group.create_dataset("count", data=np.array([row[3] for row in rows], dtype=np.int64))
+        _write_table(group, ("core", "kind", "stage"), ledger.items(), "count", np.int64)
+        _write_table(group.create_group("measures"), ("core", "name", "stage"), ledger.measures(), "value", float)
+        _write_table(group.create_group("time"), ("stage",), list(ledger.stage_seconds().items()), "seconds", float)
 
     def close(self, ledger: Ledger, tick: int, status: str, error: str = "") -> None:
         if status not in layout.STATUSES:
@@ -182,3 +180,11 @@ class TraceWriter:
             self.file.attrs.update(status=status, error=error)
         finally:
             self.file.close()
+
+
+def _write_table(group: h5py.Group, keys: tuple[str, ...], rows: list[tuple], value: str, dtype) -> None:
+    """Rows of (key strings..., value) as one string dataset per key and one ``value`` dataset."""
+    strings = h5py.string_dtype()
+    for index, name in enumerate(keys):
+        group.create_dataset(name, data=np.array([row[index] for row in rows], dtype=object), dtype=strings)
+    group.create_dataset(value, data=np.array([row[-1] for row in rows], dtype=dtype))
