@@ -13,19 +13,31 @@ EXIT_INTERRUPTED = 130
 
 
 def _run(args) -> int:
-    from .description import load_scenario
+    from .description import load_variants
     from .report import run_summary
     from .runner import run_scenario
 
-    setup = load_scenario(args.scenario, seed=args.seed)
-    result = run_scenario(setup, Path(args.out), progress=not args.quiet)
-    print(run_summary(result))
-    if result.learning is not None:
-        from .learning.figures import learning_figures
+    setups = load_variants(args.scenario, seed=args.seed)  # every variant checked before any runs
+    traces = []
+    for setup in setups:
+        result = run_scenario(setup, Path(args.out), progress=not args.quiet)
+        print(run_summary(result))
+        if result.learning is not None:
+            from .learning.figures import learning_figures
 
-        for path in learning_figures(result.path):
-            print(f"wrote {path}")
-    return EXIT_INTERRUPTED if result.status == "interrupted" else 0
+            for path in learning_figures(result.path):
+                print(f"wrote {path}")
+        traces.append((setup, result.path))
+        if result.status == "interrupted":
+            return EXIT_INTERRUPTED
+    if len(setups) > 1:
+        from .compare import comparison_text, run_figures, write_csv
+
+        rows = [run_figures(setup.variant, path) for setup, path in traces]
+        name, seed = setups[0].scenario_document.data["name"], setups[0].scenario.seed
+        print("\n" + comparison_text(rows))
+        print(f"wrote {write_csv(rows, Path(args.out) / f'{name}-seed{seed}-comparison.csv')}")
+    return 0
 
 
 def _check(args) -> int:
@@ -50,6 +62,24 @@ def _inspect(args) -> int:
 
     with Trace(args.trace) as trace:
         print(inspect_text(trace))
+    return 0
+
+
+def _energy(args) -> int:
+    import json
+
+    from .energy.account import account_trace
+    from .energy.report import energy_chart, energy_json, energy_text
+    from .traces import Trace
+
+    with Trace(args.trace) as trace:
+        account = account_trace(trace, args.preset)
+    if args.json:
+        print(json.dumps(energy_json(account), indent=2))
+        return 0
+    chart = Path(args.chart) if args.chart else Path(args.trace).with_suffix("").with_suffix(".energy.png")
+    print(energy_text(account))
+    print(f"\nwrote {energy_chart(account, chart)}")
     return 0
 
 
@@ -170,6 +200,14 @@ def parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser("inspect", help="summarise a trace")
     inspect.add_argument("trace")
     inspect.set_defaults(handler=_inspect)
+
+    energy = commands.add_parser("energy", help="energy per event kind, core and stage of a trace, priced")
+    energy.add_argument("trace")
+    energy.add_argument("--preset", help="price with this preset instead of the chip file's (pcm-90nm, pcm-28nm, "
+                                         "loihi); the chip file's overrides are then left out")
+    energy.add_argument("--json", action="store_true", help="print everything as JSON (SI units) instead")
+    energy.add_argument("--chart", help="PNG breakdown (default: <trace>.energy.png)")
+    energy.set_defaults(handler=_energy)
 
     plot = commands.add_parser("plot", help="spike raster with population rate, as PNG")
     plot.add_argument("trace")

@@ -68,12 +68,16 @@ def run_summary(result) -> str:
     speed = result.simulated / result.wall_time if result.wall_time > 0 else float("inf")
     head = (f"{result.status}: {result.simulated * 1e3:.1f} ms simulated in {result.wall_time:.2f} s wall "
             f"({speed:.3g} x real time); trace {result.path}")
+    from .energy.account import account_trace
+    from .energy.report import headline_text
+
     with Trace(result.path) as trace:
         lines = [head, "", spike_table(trace)]
         record = trace.learning()
+        energy = headline_text(account_trace(trace))
     if record is not None:
         lines += ["", learning_summary(record)]
-    return "\n".join(lines)
+    return "\n".join(lines + ["", energy, "  (full table: neurochip energy TRACE)"])
 
 
 def learning_summary(record: dict) -> str:

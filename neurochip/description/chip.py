@@ -16,6 +16,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import Name, Spec, below
 from .devices import DeviceSpec, IdealDeviceSpec, ReadSpec
+from .energy import EnergySpec
 from .units import Frequency, Time
 
 Side = Literal["rows", "cols"]
@@ -150,6 +151,7 @@ class ChipSpec(Spec):
     clock: ClockSpec = ClockSpec()
     router: RouterSpec = RouterSpec()
     cores: list[CoreSpec] = Field(min_length=1, description="Core names are unique (checked by the loader).")
+    energy: EnergySpec = Field(EnergySpec(), description="Prices of the ledger's events (neurochip energy).")
 
     def core(self, name: str) -> CoreSpec | None:
         return next((core for core in self.cores if core.name == name), None)

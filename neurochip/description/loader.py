@@ -104,9 +104,10 @@ def _validate(model: type, document: YamlDocument, named_list: str):
         return None, problems
 
 
-def load_chip(path: str | Path) -> tuple[ChipSpec, YamlDocument]:
-    """Read and validate a chip description; raises ``DescriptionError`` listing every problem."""
-    document = YamlDocument(Path(path))
+def load_chip(path: str | Path, text: str | None = None) -> tuple[ChipSpec, YamlDocument]:
+    """Read and validate a chip description (from ``text`` when given, named ``path``);
+    raises ``DescriptionError`` listing every problem."""
+    document = YamlDocument(Path(path), text)
     chip, problems = _validate(ChipSpec, document, "cores")
     if problems:
         raise DescriptionError(problems)
@@ -125,22 +126,26 @@ class Setup:
     weight_files: dict[str, np.ndarray] = field(default_factory=dict)  # by the file name written
     #: (train, test) of a learning run, as its ``learning.data`` selects them
     datasets: tuple | None = None
+    #: the variant this run is (``variants`` of the scenario), None for a plain scenario
+    variant: str | None = None
 
 
-def load_scenario(path: str | Path, seed: int | None = None) -> Setup:
-    """Read a scenario and its chip, check them against each other, load their data files.
+def load_scenario(path: str | Path, seed: int | None = None, chip_key: KeyPath = ("chip",)) -> Setup:
+    """Read a scenario and its chip (the file named at ``chip_key``), check them against each
+    other, load their data files.
 
     Cross-file checks run on every input, route and weight entry that is valid on its
     own, even when other parts of the file are not, so one pass reports everything.
     """
     document = YamlDocument(Path(path))
     scenario, problems = _validate(ScenarioSpec, document, "inputs")
+    problems += _repeated_names(document, "variants")
     chip = chip_document = None
-    chip_ref = document.data.get("chip")
+    chip_ref = _written(document.data, chip_key)
     if isinstance(chip_ref, str):
         chip_path = document.path.parent / chip_ref
         if not chip_path.is_file():
-            problems.append(document.problem(("chip",), f"chip file not found: {chip_path}"))
+            problems.append(document.problem(chip_key, f"chip file not found: {chip_path}"))
         else:
             try:
                 chip, chip_document = load_chip(chip_path)
@@ -154,6 +159,27 @@ def load_scenario(path: str | Path, seed: int | None = None) -> Setup:
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
     return Setup(scenario, chip, document, chip_document, files.spikes, files.weights, files.datasets)
+
+
+def load_variants(path: str | Path, seed: int | None = None) -> list[Setup]:
+    """The runs a scenario asks for: itself, or one per entry of ``variants`` (each on its chip,
+    named ``<scenario>-<variant>``). Every run is validated before any is returned."""
+    base = load_scenario(path, seed)
+    if not base.scenario.variants:
+        return [base]
+    setups, problems = [], []
+    for index, variant in enumerate(base.scenario.variants):
+        try:
+            setup = load_scenario(path, seed, chip_key=("variants", index, "chip"))
+        except DescriptionError as error:
+            problems.extend(error.problems)
+            continue
+        setup.scenario = setup.scenario.model_copy(update={"name": f"{setup.scenario.name}-{variant.name}"})
+        setup.variant = variant.name
+        setups.append(setup)
+    if problems:
+        raise DescriptionError(problems)
+    return setups
 
 
 @dataclass

@@ -29,15 +29,19 @@ def format_path(path: KeyPath) -> str:
 class YamlDocument:
     """A parsed YAML file: its data, its text, and the line of every key path."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, text: str | None = None):
+        """Read ``path``, or parse ``text`` (a copy kept elsewhere, e.g. in a trace) under that name."""
         self.path = Path(path)
         self.name = str(path)
-        try:
-            self.text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise DescriptionError([Problem(self.name, "", "file not found")]) from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise DescriptionError([Problem(self.name, "", f"cannot read file: {error}")]) from None
+        if text is not None:
+            self.text = text
+        else:
+            try:
+                self.text = self.path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                raise DescriptionError([Problem(self.name, "", "file not found")]) from None
+            except (OSError, UnicodeDecodeError) as error:
+                raise DescriptionError([Problem(self.name, "", f"cannot read file: {error}")]) from None
         try:
             node = yaml.compose(self.text, Loader=yaml.SafeLoader)
             self.data: Any = yaml.safe_load(self.text)
