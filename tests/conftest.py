@@ -98,3 +98,22 @@ def run_then_ctrl_c(scenario: Path, out: Path, trace_name: str, after: float) ->
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def reduced(source: Path, folder: Path, **data) -> Path:
+    """A copy of a shipped scenario with a smaller data set and one epoch, its chip paths made absolute."""
+    scenario = yaml.safe_load(source.read_text())
+    for entry in [scenario, *scenario.get("variants", [])]:
+        entry["chip"] = str((source.parent / entry["chip"]).resolve())
+    learning = scenario["learning"]
+    learning["data"].update(data)
+    learning["epochs"] = 1
+    learning.pop("evaluate_every", None)
+    for use in ("reconstruct", "generate"):
+        if use in learning:
+            learning[use]["duration"] = "20 ms"
+    if "reconstruct" in learning:
+        learning["reconstruct"]["count"] = 2
+    path = folder / source.name
+    path.write_text(yaml.safe_dump(scenario, sort_keys=False))
+    return path

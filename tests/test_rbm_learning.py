@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import REPO, run_then_ctrl_c, write_idx
+from conftest import REPO, reduced, run_then_ctrl_c, write_idx
 from neurochip.cli import main
 from neurochip.description import load_scenario
 from neurochip.learning.session import confusion_matrix, occluded_mask
@@ -15,24 +15,6 @@ from neurochip.runner import run_scenario
 from neurochip.traces import Trace
 
 LEARNING_SCENARIOS = sorted(p for p in (REPO / "scenarios").glob("*.yaml") if "learning:" in p.read_text())
-
-
-def reduced(source: Path, folder: Path, **data) -> Path:
-    """A copy of a shipped scenario with a smaller data set and one epoch, its chip path made absolute."""
-    scenario = yaml.safe_load(source.read_text())
-    scenario["chip"] = str((source.parent / scenario["chip"]).resolve())
-    learning = scenario["learning"]
-    learning["data"].update(data)
-    learning["epochs"] = 1
-    learning.pop("evaluate_every", None)
-    for use in ("reconstruct", "generate"):
-        if use in learning:
-            learning[use]["duration"] = "20 ms"
-    if "reconstruct" in learning:
-        learning["reconstruct"]["count"] = 2
-    path = folder / source.name
-    path.write_text(yaml.safe_dump(scenario, sort_keys=False))
-    return path
 
 
 def test_there_are_learning_scenarios():
