@@ -31,12 +31,16 @@ def _run(args) -> int:
         if result.status == "interrupted":
             return EXIT_INTERRUPTED
     if len(setups) > 1:
-        from .compare import comparison_text, run_figures, write_csv
+        from .compare import comparison_text, curves_figure, run_figures, write_csv
 
         rows = [run_figures(setup.variant, path) for setup, path in traces]
         name, seed = setups[0].scenario_document.data["name"], setups[0].scenario.seed
         print("\n" + comparison_text(rows))
-        print(f"wrote {write_csv(rows, Path(args.out) / f'{name}-seed{seed}-comparison.csv')}")
+        stem = Path(args.out) / f"{name}-seed{seed}-comparison"
+        print(f"wrote {write_csv(rows, stem.with_suffix('.csv'))}")
+        figure = curves_figure(rows, stem.with_suffix(".png"))
+        if figure is not None:
+            print(f"wrote {figure}")
     return 0
 
 

@@ -87,14 +87,31 @@ def learning_summary(record: dict) -> str:
     lines = [f"learning  {attrs['mode']} on {attrs['data']}: {attrs['samples_seen']} training samples "
              f"of {attrs['train_images']} images, {attrs['test_images']} test images{stopped}"]
     final = len(curve["samples"]) - (1 if "test_accuracy" in figures else 0)
-    for samples, accuracy in zip(curve["samples"][:final], curve["accuracy"][:final]):
-        lines.append(f"  after {samples:>6} samples: accuracy {100 * accuracy:5.1f} % (evaluation images)")
-    labels = {"test_accuracy": "test accuracy (spiking read-out)", "train_accuracy": "training accuracy",
+    every = max(1, final // 10)  # at most about ten points of a long curve
+    for index in range(0, final, every):
+        lines.append(f"  after {curve['samples'][index]:>6} samples: accuracy {100 * curve['accuracy'][index]:5.1f} % "
+                     f"(evaluation images)")
+    spiking = str(attrs["mode"]).startswith("spiking")
+    labels = {"test_accuracy": "test accuracy (spiking read-out)" if spiking else "test accuracy (analog reads)",
+              "train_accuracy": "training accuracy",
               "free_energy_accuracy": "test accuracy (free energy of the learned weights)"}
     for name, label in labels.items():
         if name in figures:
             lines.append(f"  {label}: {100 * figures[name]:.1f} %")
+    results = record["results"]
+    for seconds, accuracy in zip(results.get("lifetime_seconds", []), results.get("lifetime_accuracy", [])):
+        lines.append(f"  after idling {idle_text(seconds)}: test accuracy {100 * accuracy:.1f} %")
     if "reconstruction_error" in figures:
         lines.append(f"  reconstruction of the occluded half: mean squared error {figures['reconstruction_error']:.4f} "
                      f"(mean training image: {figures['mean_image_error']:.4f})")
     return "\n".join(lines)
+
+
+def idle_text(seconds: float) -> str:
+    """'1 s', '1 h', '1 day', '30 days' for an idle time in seconds."""
+    for unit, size in (("day", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0)):
+        if seconds >= size:
+            value = seconds / size
+            plural = "s" if unit == "day" and value != 1 else ""
+            return f"{value:g} {unit}{plural}"
+    return f"{seconds:g} s"

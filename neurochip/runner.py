@@ -13,6 +13,7 @@ from tqdm import tqdm
 from .chip import Chip, build_chip
 from .description import Setup
 from .actions import run_actions
+from .analog.mlp import TrainingRun
 from .kernel.engine import Engine
 from .learning.session import LearningResult, LearningRun
 from .ledger import Ledger
@@ -78,6 +79,9 @@ def run_scenario(setup: Setup, out_dir: Path, progress: bool = True) -> RunResul
     if scenario.learning is not None:
         learning = LearningRun(scenario.learning, setup.datasets, chip, streams, writer, progress,
                                after_sample=lambda: writer.maybe_flush(ledger, engine.now))
+    elif scenario.training is not None:
+        learning = TrainingRun(scenario.training, setup.datasets, chip, streams, writer, progress,
+                               after_batch=lambda: writer.maybe_flush(ledger, engine.now))
     if record.spikes:
         for name, core in chip.cores.items():
             for side, pop in core.neurons.items():

@@ -93,7 +93,7 @@ def test_learning_on_a_users_mnist_folder(tmp_path):
     ({"learning": {"core": "b"}}, "learning.core: core 'b' needs neurons on its rows"),
     ({"learning": {"hidden": 500}}, "learning: the RBM needs 508 cols"),
     ({"learning": {"data": {"train": 5000}}}, "5000 train images asked for"),
-    ({"duration": "1 s"}, "give either 'duration'"),
+    ({"duration": "1 s"}, "give one of 'duration'"),
 ])
 def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, tmp_path, capsys):
     scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())

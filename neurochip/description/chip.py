@@ -113,20 +113,17 @@ class ArraySpec(Spec):
 
 
 class NeuronsSpec(Spec):
+    """Neurons on the rows, the columns, both, or neither (an analog matrix core, read through
+    its DAC and ADC by rate-coded training)."""
+
     rows: LIFSpec | None = Field(None, description="Neurons on the row lines (visible layer of an RBM).")
     cols: LIFSpec | None = Field(None, description="Neurons on the column lines (hidden layer of an RBM).")
-
-    @model_validator(mode="after")
-    def _some(self):
-        if self.rows is None and self.cols is None:
-            raise ValueError("a core needs neurons on its rows, its cols, or both")
-        return self
 
 
 class CoreSpec(Spec):
     name: Name
     array: ArraySpec
-    neurons: NeuronsSpec
+    neurons: NeuronsSpec = Field(NeuronsSpec(), description="LIF neurons (none: an analog matrix core).")
     device: DeviceSpec = Field(IdealDeviceSpec(), description="Synapse cells: ideal, pcm, softbounds, capacitor.")
     read: ReadSpec = Field(ReadSpec(), description="Read pulse (energy inputs).")
     noise: NoiseSpec | None = Field(None, description="Stochastic circuit: random-walk, gaussian or pink (1/f).")

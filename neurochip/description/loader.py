@@ -18,7 +18,8 @@ from pydantic import TypeAdapter, ValidationError
 from ..data import DataError, bars_and_stripes, digits, mnist_folder, select
 from ..errors import DescriptionError, Problem
 from .chip import ChipSpec
-from .learning import LearningSpec
+from .learning import DataSpec, LearningSpec
+from .training import ARRAYS, NEEDS_DEVICE, TrainingSpec
 from .scenario import ActionSpec, CellsSpec, InputSpec, RouteSpec, ScenarioSpec, SpikeTimesInputSpec, WeightsSpec, split_endpoint
 from .yamlfile import KeyPath, YamlDocument
 
@@ -170,11 +171,16 @@ def load_variants(path: str | Path, seed: int | None = None) -> list[Setup]:
     setups, problems = [], []
     for index, variant in enumerate(base.scenario.variants):
         try:
-            setup = load_scenario(path, seed, chip_key=("variants", index, "chip"))
+            setup = load_scenario(path, seed, chip_key=("variants", index, "chip") if variant.chip else ("chip",))
         except DescriptionError as error:
             problems.extend(error.problems)
             continue
-        setup.scenario = setup.scenario.model_copy(update={"name": f"{setup.scenario.name}-{variant.name}"})
+        update = {"name": f"{setup.scenario.name}-{variant.name}"}
+        if variant.algorithm is not None:
+            update["training"] = setup.scenario.training.model_copy(update={"algorithm": variant.algorithm})
+            problems.extend(_check_training(setup.scenario_document, setup.chip, _Files(), update["training"],
+                                            ("variants", index, "algorithm")))
+        setup.scenario = setup.scenario.model_copy(update=update)
         setup.variant = variant.name
         setups.append(setup)
     if problems:
@@ -294,6 +300,7 @@ def _cross_check(doc: YamlDocument, chip: ChipSpec, files: _Files, scenario_dura
                                                          f"the end of the run ({duration})"))
 
     problems.extend(_check_learning(doc, chip, files))
+    problems.extend(_check_training(doc, chip, files))
 
     record = doc.data.get("record") if isinstance(doc.data.get("record"), dict) else {}
     for key in ("state_cores", "conductance_cores"):
@@ -329,15 +336,8 @@ def _check_learning(doc: YamlDocument, chip: ChipSpec, files: _Files) -> list[Pr
     if core.controller is None:
         problems.append(doc.problem(where + ("core",), f"core {core.name!r} has no update controller "
                                                        f"('controller:' in the chip file) to learn with"))
-    spec = learning.data
     try:
-        if spec.set == "digits":
-            train, test = digits()
-        elif spec.set == "bars-and-stripes":
-            train = test = bars_and_stripes(spec.size)
-        else:
-            train, test = mnist_folder(doc.path.parent / spec.path)
-        train, test = select(train, test, spec.train, spec.test, spec.balanced)
+        train, test = _datasets(learning.data, doc.path.parent)
     except DataError as error:
         return problems + [doc.problem(where + ("data",), str(error))]
     files.datasets = (train, test)
@@ -352,6 +352,62 @@ def _check_learning(doc: YamlDocument, chip: ChipSpec, files: _Files) -> list[Pr
         if need > have:
             problems.append(doc.problem(where, f"the RBM needs {need} {side} ({what}); core {core.name!r} "
                                                f"has {have}"))
+    return problems
+
+
+def _datasets(spec: DataSpec, folder: Path):
+    """(train, test) as a ``data:`` block selects them; raises DataError."""
+    if spec.set == "digits":
+        train, test = digits()
+    elif spec.set == "bars-and-stripes":
+        train = test = bars_and_stripes(spec.size)
+    else:
+        train, test = mnist_folder(folder / spec.path)
+    return select(train, test, spec.train, spec.test, spec.balanced)
+
+
+def _check_training(doc: YamlDocument, chip: ChipSpec, files: _Files, training: TrainingSpec | None = None,
+                    where: KeyPath = ("training",)) -> list[Problem]:
+    """The training block against its chip: the cores (one size, enough of them, the devices the
+    algorithm needs) and the data (its pixels and classes are the first and last layers)."""
+    if training is None:
+        try:
+            training = TypeAdapter(TrainingSpec).validate_python(doc.data.get("training"))
+        except ValidationError:
+            return []  # absent, or reported by the whole-file validation
+    names = training.cores or [core.name for core in chip.cores]
+    missing = [name for name in names if chip.core(name) is None]
+    if missing:
+        known = ", ".join(c.name for c in chip.cores)
+        return [doc.problem(("training", "cores"), f"no core named {', '.join(map(repr, missing))} on chip "
+                                                   f"{chip.name!r} (cores: {known})")]
+    cores = [chip.core(name) for name in names]
+    problems: list[Problem] = []
+    sizes = sorted({(core.array.rows, core.array.cols) for core in cores})
+    if len(sizes) > 1:
+        problems.append(doc.problem(("training", "cores"), f"the cores used must have one size; found "
+                                                           f"{', '.join(f'{r} x {c}' for r, c in sizes)}"))
+    rows, cols = sizes[0]
+    need = training.cores_needed(rows, cols)
+    if need > len(cores):
+        problems.append(doc.problem(where, f"layers {training.layers} with {training.algorithm.kind} need {need} "
+                                           f"cores of {rows} x {cols} ({ARRAYS[training.algorithm.kind]} array(s) "
+                                           f"per layer, split into tiles); {len(cores)} given"))
+    device = NEEDS_DEVICE.get(training.algorithm.kind)
+    wrong = [core.name for core in cores[:need] if device and core.device.model != device]
+    if wrong:
+        problems.append(doc.problem(where + ("algorithm", "kind"),
+                                    f"{training.algorithm.kind} needs {device} devices; core(s) {', '.join(wrong)} "
+                                    f"have others"))
+    try:
+        train, test = _datasets(training.data, doc.path.parent)
+    except DataError as error:
+        return problems + [doc.problem(("training", "data"), str(error))]
+    files.datasets = (train, test)
+    pixels = int(np.prod(train.images.shape[1:]))
+    if training.layers[0] != pixels or training.layers[-1] != train.classes:
+        problems.append(doc.problem(("training", "layers"), f"the first layer must have {pixels} units (the "
+                                                            f"pixels) and the last {train.classes} (the classes)"))
     return problems
 
 

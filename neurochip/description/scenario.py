@@ -11,6 +11,7 @@ from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from .base import Name, Spec
 from .learning import LearningSpec
+from .training import AlgorithmSpec, TrainingSpec
 from .units import Time, parse_quantity
 
 #: A line bundle of a core: ``"core.rows"`` or ``"core.cols"``.
@@ -166,10 +167,12 @@ class RecordSpec(Spec):
 
 
 class VariantSpec(Spec):
-    """One run of a comparison: the same scenario on another chip description."""
+    """One run of a comparison: the same scenario on another chip, or with another training algorithm."""
 
     name: Name
-    chip: str = Field(description="Chip description file, relative to this scenario.")
+    chip: str | None = Field(None, description="Chip description file, relative to this scenario "
+                                               "(default: the scenario's).")
+    algorithm: AlgorithmSpec | None = Field(None, description="Replaces training.algorithm (training runs).")
 
 
 class ScenarioSpec(Spec):
@@ -185,12 +188,15 @@ class ScenarioSpec(Spec):
     actions: list[ActionSpec] = []
     record: RecordSpec = RecordSpec()
     learning: LearningSpec | None = Field(None, description="An on-chip learning run (the spiking RBM).")
-    variants: list[VariantSpec] = Field([], description="Run the scenario once per variant (each on its own chip) "
-                                                        "instead of on ``chip``, and compare them side by side.")
+    training: TrainingSpec | None = Field(None, description="An MLP trained on the cores by rate-coded backprop.")
+    variants: list[VariantSpec] = Field([], description="Run the scenario once per variant (its own chip or "
+                                                        "algorithm) and compare them side by side.")
 
     @model_validator(mode="after")
     def _duration_or_learning(self):
-        if (self.duration is None) == (self.learning is None):
-            raise ValueError("give either 'duration' (a plain run) or 'learning' (a run that ends with "
-                             "its schedule), not both")
+        if sum(part is not None for part in (self.duration, self.learning, self.training)) != 1:
+            raise ValueError("give one of 'duration' (a plain run), 'learning' (the spiking RBM) or 'training' "
+                             "(an MLP), each run ends with its schedule")
+        if any(v.algorithm is not None for v in self.variants) and self.training is None:
+            raise ValueError("variants can change the algorithm of a 'training' run only")
         return self

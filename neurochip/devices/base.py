@@ -63,6 +63,21 @@ class ValueArray:
     def _pulse(self, cells: np.ndarray, signs: np.ndarray, now: float) -> None:
         raise NotImplementedError
 
+    def pulse_counts(self, cells: np.ndarray, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
+        """``ups[k]`` potentiating and ``downs[k]`` depressing pulses on flat cell ``cells[k]``,
+        applied up, down, up, down... (the order a pulse-coincidence update interleaves them)."""
+        pulse_counts_one_by_one(self, cells, ups, downs, now)
+
     def program(self, weights: np.ndarray, now: float) -> None:
         self.w = np.ravel(weights).astype(float).copy()
         self.count("program", self.w.size)
+
+
+def pulse_counts_one_by_one(array, cells: np.ndarray, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
+    """Apply pulse counts as single pulses, alternating up and down, through ``array.pulse``:
+    one vectorised call per pulse slot (for device laws with no closed form over n pulses)."""
+    for k in range(int(max(ups.max(initial=0), downs.max(initial=0)))):
+        for counts, sign in ((ups, 1.0), (downs, -1.0)):
+            chosen = cells[counts > k]
+            if chosen.size:
+                array.pulse(chosen, np.full(chosen.size, sign), now)

@@ -37,3 +37,24 @@ class CapacitorArray(ValueArray):
     def program(self, weights, now):
         super().program(np.clip(weights, self.spec.w_min, self.spec.w_max), now)
         self.t_prog[:] = now
+
+    @property
+    def nominal_step(self) -> float:
+        return self.spec.dw_min
+
+    def resting_point(self) -> np.ndarray:
+        return self.w_rest
+
+    def pulse_counts(self, cells, ups, downs, now):
+        """Charge steps add up: n_up (1 + up_down) - n_down (1 - up_down) steps, their cycle-to-cycle
+        spreads adding in quadrature."""
+        dw = self.dw[cells]
+        up, down = dw * (1 + self.spec.up_down), dw * (1 - self.spec.up_down)
+        step = up * ups - down * downs
+        if self.spec.dw_min_std:
+            spread = self.spec.dw_min_std * np.sqrt(ups * up ** 2 + downs * down ** 2)
+            step = step + spread * self.rng.standard_normal(cells.size)
+        self.w[cells] = np.clip(self.value(now, cells) + step, self.spec.w_min, self.spec.w_max)
+        self.t_prog[cells] = now
+        self.count("up_pulse", int(ups.sum()))
+        self.count("down_pulse", int(downs.sum()))

@@ -19,3 +19,13 @@ class IdealArray(ValueArray):
 
     def program(self, weights, now):
         super().program(np.clip(weights, -self.bound, self.bound), now)
+
+    @property
+    def nominal_step(self) -> float:
+        return self.spec.dw
+
+    def pulse_counts(self, cells, ups, downs, now):
+        # clipping only at the end differs from pulse by pulse only when a bound is reached
+        self.w[cells] = np.clip(self.w[cells] + self.spec.dw * (ups - downs), -self.bound, self.bound)
+        self.count("up_pulse", int(ups.sum()))
+        self.count("down_pulse", int(downs.sum()))

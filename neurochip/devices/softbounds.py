@@ -41,3 +41,39 @@ class SoftBoundsArray(ValueArray):
     def program(self, weights, now):
         super().program(weights, now)
         np.clip(self.w, self.w_min, self.w_max, out=self.w)
+
+    @property
+    def nominal_step(self) -> float:
+        return self.spec.dw_min
+
+    def pulse_counts(self, cells, ups, downs, now):
+        """n_up up and n_down down pulses in random order, applied as their mean-field map.
+
+        An up pulse maps w to a_u w + up (a_u = 1 - up / w_max), a down pulse to
+        a_d w - down (a_d = 1 + down / w_min). Each of the n = n_up + n_down pulses is up
+        with probability p = n_up / n, so one pulse maps w on average to alpha w + beta with
+        alpha = p a_u + (1 - p) a_d, beta = p up - (1 - p) down, and n of them to
+        alpha^n w + beta (1 - alpha^n) / (1 - alpha): exact for pulses of one sign, and for
+        mixed ones the expectation over orders to first order in the step, with the symmetry
+        point as its fixed point for equal counts (a fixed order, say all pairs up-then-down,
+        would shift that point by a term of order up x down). The cycle-to-cycle spread of the
+        steps is added once, in quadrature, at the starting steps.
+        """
+        w = self.w[cells]
+        up, down = self.up[cells], self.down[cells]
+        w_max, w_min = self.w_max[cells], self.w_min[cells]
+        n = ups + downs
+        p = ups / np.maximum(n, 1)
+        alpha = p * (1 - up / w_max) + (1 - p) * (1 + down / w_min)
+        beta = p * up - (1 - p) * down
+        alpha_n = alpha ** n
+        moving = np.abs(1 - alpha) > 1e-12  # a device with zero steps (a dead device) stays put
+        geometric = np.where(moving, (1 - alpha_n) / np.where(moving, 1 - alpha, 1.0), n)  # sum of alpha^i, i < n
+        new = alpha_n * w + beta * geometric
+        if self.spec.dw_min_std:
+            up_step, down_step = up * (1 - w / w_max), down * (1 - w / w_min)
+            spread = self.spec.dw_min_std * np.sqrt(ups * up_step ** 2 + downs * down_step ** 2)
+            new = new + spread * self.rng.standard_normal(cells.size)
+        self.w[cells] = np.clip(new, w_min, w_max)
+        self.count("up_pulse", int(ups.sum()))
+        self.count("down_pulse", int(downs.sum()))

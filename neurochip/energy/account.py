@@ -19,8 +19,8 @@ from .presets import PRESETS, Preset
 
 CELL_READ = "cell_read"
 STATIC = "static"
-#: stages of a training sample and of a classification, as the spiking RBM labels them
-TRAINING_STAGES = ("transition", "data", "model")
+#: stages of training: the spiking RBM's phases, the MLP's passes and updates and its Tiki-Taka transfers
+TRAINING_STAGES = ("transition", "data", "model", "train", "transfer")
 
 
 class EnergyError(NeurochipError):

@@ -54,7 +54,7 @@ def learning_figures(trace_path: Path, stem: Path | None = None, fields: int = 2
         ax.set_ylim(0, 100)
         ax.axhline(100 / attrs["classes"], color="0.6", lw=0.8, ls="--", label="chance")
         ax.legend(frameon=False)
-        ax.set_title(f"spiking RBM on {attrs['data']}: learning curve", fontsize=9)
+        ax.set_title(f"{attrs['mode']} on {attrs['data']}: learning curve", fontsize=9)
         fig.tight_layout()
         fig.savefig(path := stem.with_name(stem.name + "-learning-curve.png"), dpi=110)
         plt.close(fig)

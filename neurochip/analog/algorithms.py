@@ -1,0 +1,141 @@
+"""How one layer's weights live on the arrays and learn: the training algorithms.
+
+* ``float``: floating-point weights and plain SGD, no arrays (the reference).
+* ``sgd``: W on one array; the gradient goes in as pulses. On soft-bounds devices every
+  weight drifts toward its device's symmetry point (equal up and down pulse counts
+  settle there), which is what breaks analog SGD on asymmetric devices.
+* ``zero-shift`` (Kim et al. 2019): as ``sgd``, read against a reference equal to each
+  device's symmetry point, so that the point the weights drift to is W = 0.
+* ``tiki-taka`` (Gokmen & Haensch 2020; Algorithm 1 of Gokmen, Front. AI 2021):
+  W = gamma A + C. Gradient pulses go to A; every ``transfer_every`` mini-batches
+  ``columns_per_transfer`` input lines of A are read (a one-hot input, in turn) and
+  added into C by pulses at ``transfer_lr``. A hovers near its symmetry point and acts
+  as a low-pass filter of the gradient; C moves only by transfers.
+* ``ttv2`` (Gokmen 2021): the read rows of A accumulate in a digital buffer H (in units
+  of C's pulse); C gets one pulse per whole ``buffer_threshold`` in H, which keeps
+  the remainder.
+* ``resting-point`` (Won et al., Adv. Sci. 2023): Tiki-Taka for capacitor cells whose A
+  decays toward a resting point: A is read against its devices' resting points, so the
+  decay pulls A to zero instead of biasing every transfer.
+
+References (the symmetry or resting points) are read as an exact digital subtraction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..description.training import AlgorithmSpec, PulseUpdateSpec
+from .matrix import AnalogMatrix
+
+class FloatWeights:
+    """The floating-point reference: exact products, exact updates."""
+
+    def __init__(self, initial: np.ndarray):
+        self.w = initial.copy()
+
+    def forward(self, x, now):
+        return x @ self.w
+
+    def backward(self, d, now):
+        return d @ self.w.T
+
+    def update(self, x, d, lr, now):
+        self.w -= lr * x.T @ d
+
+    def weights(self, now):
+        return self.w
+
+
+class AnalogWeights:
+    """W = M - R on one array M with a fixed reference R (zero, or the symmetry points)."""
+
+    def __init__(self, matrix: AnalogMatrix, initial: np.ndarray, reference: np.ndarray, update: PulseUpdateSpec,
+                 now: float):
+        self.m, self.reference, self.update_spec = matrix, reference, update
+        matrix.program(initial + reference, now)
+
+    def forward(self, x, now):
+        return self.m.forward(x, now) - x @ self.reference
+
+    def backward(self, d, now):
+        return self.m.backward(d, now) - d @ self.reference.T
+
+    def update(self, x, d, lr, now):
+        self.m.pulse_update(x, d, lr, now, self.update_spec)
+
+    def weights(self, now):
+        return self.m.weights(now) - self.reference
+
+
+class TikiTakaWeights:
+    """W = gamma (A - R_A) + C, gradient into A, rows of A transferred into C (v1) or through H (v2)."""
+
+    def __init__(self, a: AnalogMatrix, c: AnalogMatrix, initial: np.ndarray, reference: np.ndarray,
+                 spec: AlgorithmSpec, update: PulseUpdateSpec, now: float):
+        self.a, self.c, self.reference, self.spec, self.update_spec = a, c, reference, spec, update
+        a.program(reference, now)
+        c.program(initial, now)
+        self.buffer = np.zeros(a.shape) if spec.kind == "ttv2" else None
+        self.updates = 0
+        self.next_row = 0
+
+    def _combined(self, read_a, read_c, reference_term):
+        return self.spec.gamma * (read_a - reference_term) + read_c if self.spec.gamma else read_c
+
+    def forward(self, x, now):
+        a = self.a.forward(x, now) if self.spec.gamma else 0.0
+        return self._combined(a, self.c.forward(x, now), x @ self.reference if self.spec.gamma else 0.0)
+
+    def backward(self, d, now):
+        a = self.a.backward(d, now) if self.spec.gamma else 0.0
+        return self._combined(a, self.c.backward(d, now), d @ self.reference.T if self.spec.gamma else 0.0)
+
+    def update(self, x, d, lr, now):
+        self.a.pulse_update(x, d, lr, now, self.update_spec)
+        self.updates += 1
+        if self.updates % self.spec.transfer_every == 0:
+            self.transfer(now)
+
+    def transfer(self, now):
+        """Read the next input lines of A (one-hot inputs) and move what they hold into C."""
+        inputs = self.a.shape[0]
+        rows = (self.next_row + np.arange(self.spec.columns_per_transfer)) % inputs
+        self.next_row = int(rows[-1] + 1) % inputs
+        one_hot = np.zeros((rows.size, inputs))
+        one_hot[np.arange(rows.size), rows] = 1.0
+        read = self.a.forward(one_hot, now, kind="transfer") - self.reference[rows]
+        if self.buffer is None:
+            self.c.pulse_update(one_hot, -read, self.spec.transfer_lr, now, self.update_spec)
+            return
+        self.buffer[rows] += self.spec.transfer_lr * read / self.c.step
+        pulses = np.trunc(self.buffer[rows] / self.spec.buffer_threshold)
+        self.buffer[rows] -= pulses * self.spec.buffer_threshold
+        ups = np.zeros(self.c.shape, np.int64)
+        downs = np.zeros(self.c.shape, np.int64)
+        ups[rows] = np.maximum(pulses, 0)
+        downs[rows] = np.maximum(-pulses, 0)
+        self.c.apply_counts(ups, downs, now)
+
+    def weights(self, now):
+        a = self.a.weights(now) - self.reference if self.spec.gamma else 0.0
+        return self.spec.gamma * a + self.c.weights(now)
+
+
+def layer_weights(spec: AlgorithmSpec, matrices: list[AnalogMatrix], initial: np.ndarray,
+                  update: PulseUpdateSpec, now: float):
+    """The weights object of one layer for ``spec.kind`` on ``matrices`` (as many as ARRAYS says)."""
+    kind = spec.kind
+    if kind == "float":
+        return FloatWeights(initial)
+    zeros = np.zeros(initial.shape)
+    if kind in ("sgd", "zero-shift"):
+        reference = matrices[0].device_values("symmetry_point") if kind == "zero-shift" else zeros
+        return AnalogWeights(matrices[0], initial, reference, update, now)
+    if kind == "resting-point":
+        reference = matrices[0].device_values("resting_point")
+    elif matrices[0].has("symmetry_point"):  # A zero-shifted, as Tiki-Taka assumes (Gokmen & Haensch 2020)
+        reference = matrices[0].device_values("symmetry_point")
+    else:
+        reference = zeros
+    return TikiTakaWeights(matrices[0], matrices[1], initial, reference, spec, update, now)

@@ -1,0 +1,169 @@
+"""A weight matrix on crossbar cores: analog reads through the periphery, pulsed updates.
+
+A logical matrix of ``inputs x outputs`` is cut into tiles of at most a core's
+``rows x cols``; tile (i, j) holds input lines i*rows... on its rows and output lines
+j*cols... on its columns. A forward read drives the inputs on the rows and converts each
+tile's column currents on its own ADC; the partial sums of the tiles of one output block
+are added digitally (the weight-matrix / array-size mismatch real chips face). A
+backward read drives the columns and sums onto the rows. The periphery (``IOSpec``):
+inputs scaled per vector to +-in_bound by their largest magnitude and quantised by the
+DAC, Gaussian read noise on every output, outputs clipped at +-out_bound and quantised
+by the ADC, then scaled back.
+
+Updates are stochastic pulse trains (Gokmen & Vlasov, Front. Neurosci. 2016): in each of
+BL slots, input line i fires with probability c_x |x_i| and output line j with
+c_d |d_j|; every coincidence is one pulse on cell (i, j), down where x_i d_j > 0 (the
+gradient step), up where it is < 0. With c_x c_d = lr / (BL dw), the expected change is
+-lr x_i d_j. Update management (Gokmen et al. 2017) balances c_x and c_d by
+sqrt(max|d| / max|x|). The coincidences of a mini-batch are counted exactly (a product
+of the slot bit matrices) and handed to the devices as counts, which apply them in
+alternating order (closed forms where the device law has one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..description.training import IOSpec, PulseUpdateSpec
+from ..kernel.core import Core
+
+
+@dataclass
+class Tile:
+    core: Core
+    inputs: slice   # the matrix rows (input lines) this tile holds
+    outputs: slice  # the matrix columns (output lines)
+
+    @property
+    def cells(self) -> np.ndarray:
+        """Flat cell indices of the tile's block on its core (top-left corner of the array)."""
+        rows = np.arange(self.inputs.stop - self.inputs.start)
+        cols = np.arange(self.outputs.stop - self.outputs.start)
+        return (rows[:, None] * self.core.crossbar.cols + cols[None, :]).ravel()
+
+
+def quantise(values: np.ndarray, bound: float, bits: int | None) -> np.ndarray:
+    """Clip to +-bound and round to the 2^(bits-1) - 1 levels on each side (None: only clip)."""
+    clipped = np.clip(values, -bound, bound)
+    if bits is None:
+        return clipped
+    levels = 2 ** (bits - 1) - 1
+    return np.round(clipped * (levels / bound)) * (bound / levels)
+
+
+class AnalogMatrix:
+    """``inputs x outputs`` weights held by the devices of ``tiles`` (one core each)."""
+
+    def __init__(self, name: str, tiles: list[Tile], inputs: int, outputs: int, io: IOSpec, rng: np.random.Generator):
+        self.name, self.tiles, self.io, self.rng = name, tiles, io, rng
+        self.shape = (inputs, outputs)
+        self.step = tiles[0].core.crossbar.devices.nominal_step
+
+    # -- state ----------------------------------------------------------------------------
+    def weights(self, now: float, noisy: bool = False) -> np.ndarray:
+        """The whole matrix as stored (or as one read sees it)."""
+        full = np.empty(self.shape)
+        for tile in self.tiles:
+            rows = np.arange(tile.inputs.stop - tile.inputs.start)
+            cols = np.arange(tile.outputs.stop - tile.outputs.start)
+            full[tile.inputs, tile.outputs] = tile.core.crossbar.devices.weights(now, rows, cols, noisy)
+        return full
+
+    def program(self, weights: np.ndarray, now: float) -> None:
+        """Program-and-verify every tile to its block of ``weights`` (the rest of each array untouched)."""
+        for tile in self.tiles:
+            devices = tile.core.crossbar.devices
+            full = devices.weights(now, noisy=False)
+            full[: tile.inputs.stop - tile.inputs.start, : tile.outputs.stop - tile.outputs.start] = \
+                weights[tile.inputs, tile.outputs]
+            devices.program(full, now)
+
+    def has(self, name: str) -> bool:
+        """Whether every tile's devices offer the per-device property ``name``."""
+        return all(hasattr(tile.core.crossbar.devices, name) for tile in self.tiles)
+
+    def device_values(self, name: str) -> np.ndarray:
+        """A per-device property (e.g. 'symmetry_point', 'resting_point') laid out as the matrix."""
+        full = np.empty(self.shape)
+        for tile in self.tiles:
+            values = getattr(tile.core.crossbar.devices, name)()
+            full[tile.inputs, tile.outputs] = values[tile.cells].reshape(full[tile.inputs, tile.outputs].shape)
+        return full
+
+    # -- reads ----------------------------------------------------------------------------
+    def forward(self, x: np.ndarray, now: float, kind: str = "forward") -> np.ndarray:
+        """(batch, inputs) -> (batch, outputs) through DAC, arrays, noise, ADC."""
+        return self._read(x, now, forward=True, kind=kind)
+
+    def backward(self, d: np.ndarray, now: float) -> np.ndarray:
+        """(batch, outputs) -> (batch, inputs) through the transposed arrays."""
+        return self._read(d, now, forward=False, kind="backward")
+
+    def _read(self, vectors: np.ndarray, now: float, forward: bool, kind: str) -> np.ndarray:
+        io = self.io
+        scale = np.abs(vectors).max(axis=1, keepdims=True) / io.in_bound
+        scale[scale == 0] = 1.0
+        driven = quantise(vectors / scale, io.in_bound, io.dac_bits)
+        out = np.zeros((len(vectors), self.shape[1] if forward else self.shape[0]))
+        for tile in self.tiles:
+            rows = np.arange(tile.inputs.stop - tile.inputs.start)
+            cols = np.arange(tile.outputs.stop - tile.outputs.start)
+            block, _ = tile.core.crossbar.devices.read(now, rows, cols)
+            source, target = (tile.inputs, tile.outputs) if forward else (tile.outputs, tile.inputs)
+            partial = driven[:, source] @ (block if forward else block.T)
+            if io.out_noise:
+                partial = partial + io.out_noise * self.rng.standard_normal(partial.shape)
+            out[:, target] += quantise(partial, io.out_bound, io.adc_bits)
+            self._count(tile.core, kind, len(vectors), len(rows), len(cols), forward)
+        return out * scale
+
+    @staticmethod
+    def _count(core: Core, kind: str, batch: int, rows: int, cols: int, forward: bool) -> None:
+        ledger, name = core.ledger, core.name
+        lines_in, lines_out = (rows, cols) if forward else (cols, rows)
+        if kind == "transfer":
+            ledger.add(name, "transfer_read", batch * rows * cols)
+        else:
+            ledger.add(name, "synaptic_op", batch * rows * cols)
+        ledger.add(name, "dac_drive", batch * lines_in)
+        ledger.add(name, "adc_conversion", batch * lines_out)
+
+    # -- updates --------------------------------------------------------------------------
+    def pulse_update(self, x: np.ndarray, d: np.ndarray, lr: float, now: float, update: PulseUpdateSpec) -> None:
+        """Stochastic pulse-coincidence update toward -lr sum_b x_b d_b^T (x: (batch, inputs), d: (batch, outputs))."""
+        ups, downs = self.coincidences(x, d, lr, update)
+        self.apply_counts(ups, downs, now)
+
+    def coincidences(self, x: np.ndarray, d: np.ndarray, lr: float, update: PulseUpdateSpec):
+        """(ups, downs): pulse counts per cell, each (inputs, outputs), drawn for one update."""
+        bl = update.bl
+        c = np.sqrt(lr / (bl * self.step))
+        x_max = np.abs(x).max(axis=1, keepdims=True)
+        d_max = np.abs(d).max(axis=1, keepdims=True)
+        if update.update_management:
+            ratio = np.sqrt(np.divide(d_max, x_max, out=np.ones_like(d_max), where=x_max > 0))
+            ratio[d_max == 0] = 1.0
+        else:
+            ratio = np.ones_like(x_max)
+        p_x = np.minimum(c * ratio * np.abs(x), 1.0)
+        p_d = np.minimum(c / ratio * np.abs(d), 1.0)
+        batch = len(x)
+        fire_x = self.rng.random((batch, bl, x.shape[1])) < p_x[:, None, :]
+        fire_d = self.rng.random((batch, bl, d.shape[1])) < p_d[:, None, :]
+        sx, sd = np.sign(x)[:, None, :], np.sign(d)[:, None, :]
+        x_pos, x_neg = (fire_x & (sx > 0)).reshape(-1, x.shape[1]), (fire_x & (sx < 0)).reshape(-1, x.shape[1])
+        d_pos, d_neg = (fire_d & (sd > 0)).reshape(-1, d.shape[1]), (fire_d & (sd < 0)).reshape(-1, d.shape[1])
+        as_float = lambda bits: bits.astype(np.float32)  # noqa: E731  (BLAS products of 0/1 are exact here)
+        downs = as_float(x_pos).T @ as_float(d_pos) + as_float(x_neg).T @ as_float(d_neg)
+        ups = as_float(x_pos).T @ as_float(d_neg) + as_float(x_neg).T @ as_float(d_pos)
+        return np.rint(ups).astype(np.int64), np.rint(downs).astype(np.int64)
+
+    def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
+        for tile in self.tiles:
+            block_up, block_down = ups[tile.inputs, tile.outputs].ravel(), downs[tile.inputs, tile.outputs].ravel()
+            touched = (block_up > 0) | (block_down > 0)
+            if touched.any():
+                tile.core.crossbar.devices.pulse_counts(tile.cells[touched], block_up[touched],
+                                                        block_down[touched], now)
