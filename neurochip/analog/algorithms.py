@@ -77,6 +77,7 @@ class TikiTakaWeights:
         a.program(reference, now)
         c.program(initial, now)
         self.buffer = np.zeros(a.shape) if spec.kind == "ttv2" else None
+        self.decay = 1.0  # the run's learning-rate decay, applied to transfer_lr too
         self.updates = 0
         self.next_row = 0
 
@@ -106,9 +107,9 @@ class TikiTakaWeights:
         one_hot[np.arange(rows.size), rows] = 1.0
         read = self.a.forward(one_hot, now, kind="transfer") - self.reference[rows]
         if self.buffer is None:
-            self.c.pulse_update(one_hot, -read, self.spec.transfer_lr, now, self.update_spec)
+            self.c.pulse_update(one_hot, -read, self.spec.transfer_lr * self.decay, now, self.update_spec)
             return
-        self.buffer[rows] += self.spec.transfer_lr * read / self.c.step
+        self.buffer[rows] += self.spec.transfer_lr * self.decay * read / self.c.step
         pulses = np.trunc(self.buffer[rows] / self.spec.buffer_threshold)
         self.buffer[rows] -= pulses * self.spec.buffer_threshold
         ups = np.zeros(self.c.shape, np.int64)

@@ -147,18 +147,21 @@ class AnalogMatrix:
             ratio[d_max == 0] = 1.0
         else:
             ratio = np.ones_like(x_max)
-        p_x = np.minimum(c * ratio * np.abs(x), 1.0)
-        p_d = np.minimum(c / ratio * np.abs(d), 1.0)
+        p_x = np.minimum(c * ratio * np.abs(x), 1.0).astype(np.float32)
+        p_d = np.minimum(c / ratio * np.abs(d), 1.0).astype(np.float32)
         batch = len(x)
-        fire_x = self.rng.random((batch, bl, x.shape[1])) < p_x[:, None, :]
-        fire_d = self.rng.random((batch, bl, d.shape[1])) < p_d[:, None, :]
-        sx, sd = np.sign(x)[:, None, :], np.sign(d)[:, None, :]
-        x_pos, x_neg = (fire_x & (sx > 0)).reshape(-1, x.shape[1]), (fire_x & (sx < 0)).reshape(-1, x.shape[1])
-        d_pos, d_neg = (fire_d & (sd > 0)).reshape(-1, d.shape[1]), (fire_d & (sd < 0)).reshape(-1, d.shape[1])
-        as_float = lambda bits: bits.astype(np.float32)  # noqa: E731  (BLAS products of 0/1 are exact here)
-        downs = as_float(x_pos).T @ as_float(d_pos) + as_float(x_neg).T @ as_float(d_neg)
-        ups = as_float(x_pos).T @ as_float(d_neg) + as_float(x_neg).T @ as_float(d_pos)
-        return np.rint(ups).astype(np.int64), np.rint(downs).astype(np.int64)
+        # signed slot trains: +-1 where a line fires (the sign of its value), 0 elsewhere
+        fire_x = (self.rng.random((batch, bl, x.shape[1]), dtype=np.float32) < p_x[:, None, :]) \
+            * np.sign(x).astype(np.float32)[:, None, :]
+        fire_d = (self.rng.random((batch, bl, d.shape[1]), dtype=np.float32) < p_d[:, None, :]) \
+            * np.sign(d).astype(np.float32)[:, None, :]
+        fire_x, fire_d = fire_x.reshape(-1, x.shape[1]), fire_d.reshape(-1, d.shape[1])
+        # signed = same-sign minus opposite-sign coincidences, total = all of them (products of
+        # 0/+-1 summed over at most batch x BL slots: exact in float32)
+        signed = fire_x.T @ fire_d
+        total = np.abs(fire_x).T @ np.abs(fire_d)
+        downs = np.rint((total + signed) / 2).astype(np.int64)  # x d > 0: the gradient step lowers w
+        return np.rint(total).astype(np.int64) - downs, downs
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
         for tile in self.tiles:

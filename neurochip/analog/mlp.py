@@ -95,6 +95,7 @@ class TrainingRun:
             self.layers.append(layer_weights(spec.algorithm, matrices, initial, spec.update, self.now))
             self.biases.append(np.zeros(outputs))
         self.act, self.act_grad = ACTIVATIONS[spec.activation]
+        self.decay = 1.0  # lr_decay ** epochs done
         self.result = TrainingResult()
         if writer is not None:
             writer.add_learning_group(mode=f"mlp/{spec.algorithm.kind}", core=",".join(spec.cores or chip.cores),
@@ -115,7 +116,7 @@ class TrainingRun:
         return outs
 
     def _step(self, x: np.ndarray, y: np.ndarray) -> float:
-        lr = self.spec.algorithm.lr
+        lr = self.spec.algorithm.lr * self.decay
         outs = self._forward(x)
         logits = outs[-1] - outs[-1].max(axis=1, keepdims=True)
         p = np.exp(logits)
@@ -164,6 +165,9 @@ class TrainingRun:
                 if self.engine.stop_requested:
                     break
                 result.epochs_done += 1
+                self.decay *= spec.lr_decay
+                for layer in self.layers:
+                    layer.decay = self.decay
                 accuracy = self.accuracy(self.test_x, self.test_y)
                 result.curve.append((result.samples_seen, float(np.mean(losses)), accuracy))
                 if self.writer is not None:

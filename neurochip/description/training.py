@@ -60,6 +60,8 @@ class TrainingSpec(Spec):
     activation: Literal["tanh", "sigmoid", "relu"] = "tanh"
     epochs: int = Field(30, ge=0, le=10_000)
     batch: int = Field(16, ge=1)
+    lr_decay: float = Field(1.0, gt=0, le=1, description="Learning rates (gradient and transfer) are multiplied "
+                                                         "by this after every epoch.")
     step_time: Time = Field(1e-3, gt=0, description="Simulated time of one mini-batch (s): drift and "
                                                      "retention follow it.")
     io: IOSpec = IOSpec()
