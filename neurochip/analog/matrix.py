@@ -147,21 +147,25 @@ class AnalogMatrix:
             ratio[d_max == 0] = 1.0
         else:
             ratio = np.ones_like(x_max)
-        p_x = np.minimum(c * ratio * np.abs(x), 1.0).astype(np.float32)
-        p_d = np.minimum(c / ratio * np.abs(d), 1.0).astype(np.float32)
-        batch = len(x)
-        # signed slot trains: +-1 where a line fires (the sign of its value), 0 elsewhere
-        fire_x = (self.rng.random((batch, bl, x.shape[1]), dtype=np.float32) < p_x[:, None, :]) \
-            * np.sign(x).astype(np.float32)[:, None, :]
-        fire_d = (self.rng.random((batch, bl, d.shape[1]), dtype=np.float32) < p_d[:, None, :]) \
-            * np.sign(d).astype(np.float32)[:, None, :]
-        fire_x, fire_d = fire_x.reshape(-1, x.shape[1]), fire_d.reshape(-1, d.shape[1])
+        fire_x = self._slot_trains(np.minimum(c * ratio * np.abs(x), 1.0), np.sign(x), bl)
+        fire_d = self._slot_trains(np.minimum(c / ratio * np.abs(d), 1.0), np.sign(d), bl)
         # signed = same-sign minus opposite-sign coincidences, total = all of them (products of
         # 0/+-1 summed over at most batch x BL slots: exact in float32)
         signed = fire_x.T @ fire_d
         total = np.abs(fire_x).T @ np.abs(fire_d)
         downs = np.rint((total + signed) / 2).astype(np.int64)  # x d > 0: the gradient step lowers w
         return np.rint(total).astype(np.int64) - downs, downs
+
+    def _slot_trains(self, probability: np.ndarray, sign: np.ndarray, bl: int) -> np.ndarray:
+        """(batch x BL, lines) float32: the line's sign in the slots where it fires, else 0.
+
+        A line fires in a slot when a 16-bit random word is below probability x 2^16 (the
+        comparator of a stochastic pulse generator); random bytes are the cheapest draw.
+        """
+        batch, lines = probability.shape
+        words = np.frombuffer(self.rng.bytes(2 * batch * bl * lines), np.uint16).reshape(batch, bl, lines)
+        threshold = np.rint(probability * 65536.0)[:, None, :]
+        return ((words < threshold) * sign.astype(np.float32)[:, None, :]).reshape(batch * bl, lines)
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
         for tile in self.tiles:
