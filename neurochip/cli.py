@@ -87,10 +87,45 @@ def _energy(args) -> int:
     return 0
 
 
+def _sweep(args) -> int:
+    from .description import load_scenario
+    from .sweep import Setting, Summary, execute, plan
+
+    from .sweep import SweepError
+
+    if (args.seeds is not None and args.seeds < 1) or args.workers < 1:
+        raise SweepError("--seeds and --workers must be whole numbers >= 1")
+    base = load_scenario(args.scenario)  # the scenario itself must be valid first
+    defaults = base.scenario.sweep
+    settings = [Setting.parse(text) for text in args.set] if args.set else \
+        [Setting(key, tuple(values)) for key, values in (defaults.set.items() if defaults else [])]
+    seeds = args.seeds or (defaults.seeds if defaults else 1)
+    out = Path(args.out or Path("sweeps") / base.scenario.name)
+    runs = plan(Path(args.scenario), settings, seeds, out)
+    print(f"sweep {base.scenario.name}: {len(runs)} runs ({' x '.join(str(len(s.values)) for s in settings) or '1'}"
+          f" settings x {seeds} seeds) in {out}")
+    summary = Summary(out, [s.key for s in settings])
+    try:
+        execute(runs, summary, args.scheduler, args.workers, progress=not args.quiet)
+    finally:
+        done = [r for r in runs if r.status != "pending"]
+        failed = [r for r in done if r.status == "failed"]
+        print(f"{len(done)} of {len(runs)} runs done ({len(failed)} failed); summary {summary.csv} and {summary.h5}")
+        for run in failed:
+            print(f"  failed: {run.folder.name}: {run.error}")
+    return 1 if failed else 0
+
+
 def _plot(args) -> int:
     from .plots import plot_conductance, plot_raster
     from .traces import Trace
 
+    if args.trace.endswith(".csv"):  # a sweep's summary: a metric against a swept setting
+        from .sweep import plot_sweep
+
+        out = Path(args.out) if args.out else Path(args.trace).with_name(f"{args.y}.png")
+        print(f"wrote {plot_sweep(Path(args.trace), args.x, args.y, out)}")
+        return 0
     out = Path(args.out if args.out else Path(args.trace).with_suffix(""))
     with Trace(args.trace) as trace:
         written = ([plot_raster(trace, out.parent / f"{out.name}.raster.png", bin_width=args.bin)]
@@ -213,8 +248,21 @@ def parser() -> argparse.ArgumentParser:
     energy.add_argument("--chart", help="PNG breakdown (default: <trace>.energy.png)")
     energy.set_defaults(handler=_energy)
 
+    sweep = commands.add_parser("sweep", help="run a scenario over settings and seeds on Dask; one summary table")
+    sweep.add_argument("scenario")
+    sweep.add_argument("--set", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
+                       help="values of a scenario key path (chip.KEY.PATH for the chip file); repeat for more")
+    sweep.add_argument("--seeds", type=int, help="seeds per point: the scenario's seed and the next ones")
+    sweep.add_argument("--scheduler", help="address of a Dask scheduler (default: a local cluster)")
+    sweep.add_argument("--workers", type=int, default=2, help="workers of the local cluster (default 2)")
+    sweep.add_argument("--out", help="folder of the sweep (default: sweeps/<scenario>)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=_sweep)
+
     plot = commands.add_parser("plot", help="spike raster with population rate, as PNG")
-    plot.add_argument("trace")
+    plot.add_argument("trace", help="a trace (.h5), or a sweep's summary.csv")
+    plot.add_argument("--x", help="sweep summary: the setting on the x axis (default: the first column)")
+    plot.add_argument("--y", default="test_accuracy", help="sweep summary: the metric (default test_accuracy)")
     plot.add_argument("--out", help="file stem: writes STEM.raster.png, STEM.conductance.png (default: the trace's)")
     plot.add_argument("--bin", type=float, default=None, help="rate bin width in seconds (default: duration / 200)")
     plot.add_argument("--cells", type=lambda text: [int(c) for c in text.split(",")], default=None,

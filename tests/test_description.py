@@ -71,7 +71,6 @@ def test_every_chip_problem_is_reported_at_once_with_its_line(write):
         ("cores[0].neurons.cols.v_reset", "must be below v_th (1)"),
         ("cores[1].array.rows", "must be greater than 0"),
         ("cores[1].array.cols", "required key is missing"),
-        ("cores[1].neurons", "a core needs neurons on its rows"),
         ("cores[1].name", "name 'c' is used twice in cores"),
     }
 

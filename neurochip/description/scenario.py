@@ -175,6 +175,13 @@ class VariantSpec(Spec):
     algorithm: AlgorithmSpec | None = Field(None, description="Replaces training.algorithm (training runs).")
 
 
+class SweepSpec(Spec):
+    """Defaults for ``neurochip sweep``: key paths with the values to try, and seeds per point."""
+
+    set: dict[str, list] = Field({}, description="KEY.PATH (chip.* for the chip file) -> values.")
+    seeds: int = Field(1, ge=1, le=1000, description="Seeds per point: the scenario's seed and the next ones.")
+
+
 class ScenarioSpec(Spec):
     name: Name
     description: str = ""
@@ -189,6 +196,7 @@ class ScenarioSpec(Spec):
     record: RecordSpec = RecordSpec()
     learning: LearningSpec | None = Field(None, description="An on-chip learning run (the spiking RBM).")
     training: TrainingSpec | None = Field(None, description="An MLP trained on the cores by rate-coded backprop.")
+    sweep: SweepSpec | None = Field(None, description="What `neurochip sweep` varies when no --set is given.")
     variants: list[VariantSpec] = Field([], description="Run the scenario once per variant (its own chip or "
                                                         "algorithm) and compare them side by side.")
 
