@@ -124,7 +124,10 @@ def plan(scenario_path: Path, settings: list[Setting], seeds: int, out: Path) ->
             scenario.pop("variants", None)
             _relocate_paths(scenario, scenario_path.parent)
             scenario.pop("sweep", None)
-            run = Run(chosen, seed, out / "runs" / _slug(chosen, seed))
+            slug = _slug(chosen, seed)
+            if any(other.folder.name == slug for other in runs):  # settings whose last key names coincide
+                slug = f"{slug}_{len(runs)}"
+            run = Run(chosen, seed, out / "runs" / slug)
             if not run.folder.exists():
                 created.append(run.folder)
             run.folder.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,6 @@
 """The spiking RBM learning: a short training run on a fixed seed, the shipped learning
 scenarios at reduced size, the read-outs, and the MNIST folder loader in a learning run."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -99,7 +99,16 @@ class TikiTakaWeights:
             self.transfer(now)
 
     def transfer(self, now):
-        """Read the next input lines of A (one-hot inputs) and move what they hold into C."""
+        """Read the next input lines of A (one-hot inputs) and move what they hold into C
+        (ledger stage: transfer)."""
+        ledger = self.a.tiles[0].core.ledger
+        previous, ledger.stage = ledger.stage, "transfer"
+        try:
+            self._transfer(now)
+        finally:
+            ledger.stage = previous
+
+    def _transfer(self, now):
         inputs = self.a.shape[0]
         rows = (self.next_row + np.arange(self.spec.columns_per_transfer)) % inputs
         self.next_row = int(rows[-1] + 1) % inputs

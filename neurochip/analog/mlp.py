@@ -87,6 +87,7 @@ class TrainingRun:
         self.order_rng = streams.generator("training/order")
         init_rng = streams.generator("training/init")
         arrays = map_layers(spec, chip, streams.generator("training/periphery"))
+        self.tally_core = (spec.cores or list(chip.cores))[0]  # inferences and samples are counted here
         self.layers = []
         self.biases = []
         for (inputs, outputs), matrices in zip(zip(spec.layers[:-1], spec.layers[1:]), arrays):
@@ -130,7 +131,6 @@ class TrainingRun:
             back = self.layers[index].backward(deltas[0], self.now)
             deltas.insert(0, back * self.act_grad(outs[index]))
         for layer, bias, x_in, delta in zip(self.layers, self.biases, outs[:-1], deltas):
-            self.ledger.stage = "train"
             layer.update(x_in, delta, lr, self.now)
             bias -= lr * delta.sum(axis=0)
         return loss
@@ -138,7 +138,7 @@ class TrainingRun:
     def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
         self.ledger.stage = "inference"
         predictions = np.argmax(self._forward(x)[-1], axis=1)
-        self.ledger.measure(self.chip.cores[next(iter(self.chip.cores))].name, "inferences", len(y))
+        self.ledger.measure(self.tally_core, "inferences", len(y))
         return float(np.mean(predictions == y))
 
     def run(self) -> TrainingResult:
@@ -155,7 +155,7 @@ class TrainingRun:
                     chosen = order[start: start + spec.batch]
                     self.ledger.stage = "train"
                     losses.append(self._step(self.train_x[chosen], self.train_y[chosen]))
-                    self.ledger.measure(next(iter(self.chip.cores)), "training_samples", len(chosen))
+                    self.ledger.measure(self.tally_core, "training_samples", len(chosen))
                     result.samples_seen += len(chosen)
                     self.engine.run(self.engine.now + step)
                     bar.update()
