@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import logging
 import re
 import shutil
 import time
@@ -251,7 +252,7 @@ def execute(runs: list[Run], summary: Summary, scheduler: str | None = None, wor
             client = Client(scheduler)
         else:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=":0", silence_logs=logging.ERROR)
             client = Client(cluster)
         with client:
             futures = {client.submit(run_one, str(run.scenario_file), key=f"neurochip-{run.folder.name}-{time.time_ns()}",

@@ -62,7 +62,7 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(tmp_path, monkeypatch):
         return real(scenario_file)
 
     monkeypatch.setattr(sweep, "run_one", flaky)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         execute(runs, Summary(tmp_path, ["weights.b.constant", "duration"]), cluster.scheduler_address, progress=False)
     table = {r["weights.b.constant"]: r for r in rows(tmp_path)}
     assert table["0.6"]["status"] == "failed" and "the chip caught fire" in table["0.6"]["error"]
@@ -94,3 +94,29 @@ def test_bad_settings_stop_the_sweep_before_any_run(option, message, tmp_path, c
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "sw").exists()
+
+
+def test_ctrl_c_keeps_every_finished_run_and_a_rerun_goes_on_from_there(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    args = [sys.executable, "-m", "neurochip.cli", "sweep", str(SCENARIO), "--set", "duration=4 s,4.5 s,5 s",
+            "--out", str(tmp_path), "--workers", "1", "--quiet"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait for the first finished run
+        if (tmp_path / "summary.csv").exists() and any(r["status"] == "complete" for r in rows(tmp_path)):
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and "neurochip: interrupted" in err, err[-2000:]
+    kept = [r for r in rows(tmp_path) if r["status"] == "complete"]
+    assert 1 <= len(kept) < 3
+    assert main(["sweep", str(SCENARIO), "--set", "duration=4 s,4.5 s,5 s", "--out", str(tmp_path), "--quiet"]) == 0
+    statuses = [r["status"] for r in rows(tmp_path)]
+    # the runs kept are skipped (and any a worker finished after the summary's last row)
+    assert len(statuses) == 3 and set(statuses) <= {"skipped (done before)", "complete"}
+    assert statuses.count("skipped (done before)") >= len(kept)
