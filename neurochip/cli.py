@@ -89,9 +89,7 @@ def _energy(args) -> int:
 
 def _sweep(args) -> int:
     from .description import load_scenario
-    from .sweep import Setting, Summary, execute, plan
-
-    from .sweep import SweepError
+    from .sweep import Setting, Summary, SweepError, execute, plan
 
     if (args.seeds is not None and args.seeds < 1) or args.workers < 1:
         raise SweepError("--seeds and --workers must be whole numbers >= 1")

@@ -51,8 +51,9 @@ def _columns(rows: list[dict]) -> list[tuple[str, str]]:
     """The fixed columns any row has a value for, then the lifetime columns."""
     present = [(key, header) for key, header in COLUMNS
                if key in ("variant", "status") or any(row.get(key) not in (None, 0.0) for row in rows)]
-    lifetime = [key for key in rows[0] if key.startswith("after ")]
-    return present[:4] + [(key, key) for key in lifetime] + present[4:]
+    lifetime = [(key, key) for key in rows[0] if key.startswith("after ")]
+    after = 1 + max(i for i, (key, _) in enumerate(present) if key in ("status", "test_accuracy", "free_energy_accuracy"))
+    return present[:after] + lifetime + present[after:]  # the accuracies after idling beside the accuracy
 
 
 def comparison_text(rows: list[dict]) -> str:
