@@ -23,6 +23,7 @@ alternating order (closed forms where the device law has one).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -36,12 +37,20 @@ class Tile:
     inputs: slice   # the matrix rows (input lines) this tile holds
     outputs: slice  # the matrix columns (output lines)
 
-    @property
+    @cached_property
+    def rows(self) -> np.ndarray:
+        """The array rows the tile uses (its input lines, from the top)."""
+        return np.arange(self.inputs.stop - self.inputs.start)
+
+    @cached_property
+    def cols(self) -> np.ndarray:
+        """The array columns the tile uses (its output lines, from the left)."""
+        return np.arange(self.outputs.stop - self.outputs.start)
+
+    @cached_property
     def cells(self) -> np.ndarray:
         """Flat cell indices of the tile's block on its core (top-left corner of the array)."""
-        rows = np.arange(self.inputs.stop - self.inputs.start)
-        cols = np.arange(self.outputs.stop - self.outputs.start)
-        return (rows[:, None] * self.core.crossbar.cols + cols[None, :]).ravel()
+        return (self.rows[:, None] * self.core.crossbar.cols + self.cols[None, :]).ravel()
 
 
 def quantise(values: np.ndarray, bound: float, bits: int | None) -> np.ndarray:
@@ -102,33 +111,40 @@ class AnalogMatrix:
         return self._read(d, now, forward=False, kind="backward")
 
     def _read(self, vectors: np.ndarray, now: float, forward: bool, kind: str) -> np.ndarray:
+        """Drive the lines whose (quantised) input is not zero: only their cells are read and
+        counted, as a line at 0 V draws no current (a transfer's one-hot input reads one line)."""
         io = self.io
         scale = np.abs(vectors).max(axis=1, keepdims=True) / io.in_bound
         scale[scale == 0] = 1.0
         driven = quantise(vectors / scale, io.in_bound, io.dac_bits)
         out = np.zeros((len(vectors), self.shape[1] if forward else self.shape[0]))
         for tile in self.tiles:
-            rows = np.arange(tile.inputs.stop - tile.inputs.start)
-            cols = np.arange(tile.outputs.stop - tile.outputs.start)
-            block, _ = tile.core.crossbar.devices.read(now, rows, cols)
             source, target = (tile.inputs, tile.outputs) if forward else (tile.outputs, tile.inputs)
-            partial = driven[:, source] @ (block if forward else block.T)
+            block_in = driven[:, source]
+            lines = np.flatnonzero(block_in.any(axis=0))
+            if lines.size == 0:
+                continue  # nothing driven: every output of this tile reads 0
+            devices = tile.core.crossbar.devices
+            if forward:
+                weights, _ = devices.read(now, tile.rows[lines], tile.cols)
+            else:
+                weights, _ = devices.read(now, tile.rows, tile.cols[lines])
+                weights = weights.T
+            partial = block_in[:, lines] @ weights
             if io.out_noise:
                 partial = partial + io.out_noise * self.rng.standard_normal(partial.shape)
             out[:, target] += quantise(partial, io.out_bound, io.adc_bits)
-            self._count(tile.core, kind, len(vectors), len(rows), len(cols), forward)
+            self._count(tile.core, kind, np.count_nonzero(block_in), len(vectors), weights.shape[1])
         return out * scale
 
     @staticmethod
-    def _count(core: Core, kind: str, batch: int, rows: int, cols: int, forward: bool) -> None:
+    def _count(core: Core, kind: str, driven: int, vectors: int, fan_out: int) -> None:
+        """``driven`` line drives (over all vectors) each reading ``fan_out`` cells, ``vectors`` x
+        ``fan_out`` conversions."""
         ledger, name = core.ledger, core.name
-        lines_in, lines_out = (rows, cols) if forward else (cols, rows)
-        if kind == "transfer":
-            ledger.add(name, "transfer_read", batch * rows * cols)
-        else:
-            ledger.add(name, "synaptic_op", batch * rows * cols)
-        ledger.add(name, "dac_drive", batch * lines_in)
-        ledger.add(name, "adc_conversion", batch * lines_out)
+        ledger.add(name, "transfer_read" if kind == "transfer" else "synaptic_op", driven * fan_out)
+        ledger.add(name, "dac_drive", driven)
+        ledger.add(name, "adc_conversion", vectors * fan_out)
 
     # -- updates --------------------------------------------------------------------------
     def pulse_update(self, x: np.ndarray, d: np.ndarray, lr: float, now: float, update: PulseUpdateSpec) -> None:
