@@ -35,6 +35,8 @@
             reconstructions float32 (k, h, w)  P(on) of every pixel, occluded half read out
             originals      float32 (k, h, w)  the binarised test images reconstructed
             generated      float32 (classes, h, w)  P(on) of every pixel, one class clamped
+            (MLP training runs, mode mlp/<algorithm>: loss (epochs,), weights<k> float32 per layer,
+             lifetime_seconds and lifetime_accuracy (points,): test accuracy after idling)
     /ledger                one row per (core, kind, stage); rewritten at every flush
         core, kind, stage  strings (n,)
         count              int64 (n,)
