@@ -100,20 +100,22 @@ def run_then_ctrl_c(scenario: Path, out: Path, trace_name: str, after: float) ->
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
-def reduced(source: Path, folder: Path, **data) -> Path:
-    """A copy of a shipped scenario with a smaller data set and one epoch, its chip paths made absolute."""
+def reduced(source: Path, folder: Path, epochs: int = 1, **data) -> Path:
+    """A copy of a shipped learning or training scenario with a smaller data set and fewer
+    epochs, its chip paths made absolute."""
     scenario = yaml.safe_load(source.read_text())
     for entry in [scenario, *scenario.get("variants", [])]:
-        entry["chip"] = str((source.parent / entry["chip"]).resolve())
-    learning = scenario["learning"]
-    learning["data"].update(data)
-    learning["epochs"] = 1
-    learning.pop("evaluate_every", None)
+        if entry.get("chip"):
+            entry["chip"] = str((source.parent / entry["chip"]).resolve())
+    block = scenario.get("learning") or scenario["training"]
+    block["data"].update(data)
+    block["epochs"] = epochs
+    block.pop("evaluate_every", None)
     for use in ("reconstruct", "generate"):
-        if use in learning:
-            learning[use]["duration"] = "20 ms"
-    if "reconstruct" in learning:
-        learning["reconstruct"]["count"] = 2
+        if use in block:
+            block[use]["duration"] = "20 ms"
+    if "reconstruct" in block:
+        block["reconstruct"]["count"] = 2
     path = folder / source.name
     path.write_text(yaml.safe_dump(scenario, sort_keys=False))
     return path

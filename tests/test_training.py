@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, reduced
 from neurochip.analog.algorithms import layer_weights
 from neurochip.analog.matrix import AnalogMatrix, Tile
 from neurochip.chip import build_chip
@@ -170,15 +170,7 @@ def test_soft_bounds_sgd_drifts_to_the_symmetry_point_where_tiki_taka_does_not(t
 
 
 def reduced_training(source: Path, folder: Path, epochs: int = 2, train: int = 160, test: int = 60) -> Path:
-    scenario = yaml.safe_load(source.read_text())
-    for entry in [scenario, *scenario.get("variants", [])]:
-        if entry.get("chip"):
-            entry["chip"] = str((source.parent / entry["chip"]).resolve())
-    scenario["training"]["epochs"] = epochs
-    scenario["training"]["data"].update(train=train, test=test)
-    path = folder / source.name
-    path.write_text(yaml.safe_dump(scenario, sort_keys=False))
-    return path
+    return reduced(source, folder, epochs=epochs, train=train, test=test)
 
 
 def test_there_are_training_scenarios():
