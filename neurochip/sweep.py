@@ -161,7 +161,8 @@ def _relocate_paths(scenario: dict, base: Path) -> None:
     for entry in scenario.get("inputs", []):
         if isinstance(entry, dict) and entry.get("file"):
             entry["file"] = str((base / entry["file"]).resolve())
-    for weights in (scenario.get("weights") or {}).values():
+    programs = [action.get("program") for action in scenario.get("actions", []) if isinstance(action, dict)]
+    for weights in [*(scenario.get("weights") or {}).values(), *programs]:
         if isinstance(weights, dict) and weights.get("file"):
             weights["file"] = str((base / weights["file"]).resolve())
 
