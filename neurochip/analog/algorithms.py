@@ -77,38 +77,38 @@ class TikiTakaWeights:
         a.program(reference, now)
         c.program(initial, now)
         self.buffer = np.zeros(a.shape) if spec.kind == "ttv2" else None
-        self.decay = 1.0  # the run's learning-rate decay, applied to transfer_lr too
         self.updates = 0
         self.next_row = 0
 
-    def _combined(self, read_a, read_c, reference_term):
-        return self.spec.gamma * (read_a - reference_term) + read_c if self.spec.gamma else read_c
-
     def forward(self, x, now):
-        a = self.a.forward(x, now) if self.spec.gamma else 0.0
-        return self._combined(a, self.c.forward(x, now), x @ self.reference if self.spec.gamma else 0.0)
+        out = self.c.forward(x, now)
+        if self.spec.gamma:
+            out = out + self.spec.gamma * (self.a.forward(x, now) - x @ self.reference)
+        return out
 
     def backward(self, d, now):
-        a = self.a.backward(d, now) if self.spec.gamma else 0.0
-        return self._combined(a, self.c.backward(d, now), d @ self.reference.T if self.spec.gamma else 0.0)
+        out = self.c.backward(d, now)
+        if self.spec.gamma:
+            out = out + self.spec.gamma * (self.a.backward(d, now) - d @ self.reference.T)
+        return out
 
     def update(self, x, d, lr, now):
         self.a.pulse_update(x, d, lr, now, self.update_spec)
         self.updates += 1
         if self.updates % self.spec.transfer_every == 0:
-            self.transfer(now)
+            self.transfer(now, decay=lr / self.spec.lr)  # transfers follow the run's learning-rate decay
 
-    def transfer(self, now):
-        """Read the next input lines of A (one-hot inputs) and move what they hold into C
-        (ledger stage: transfer)."""
+    def transfer(self, now, decay: float = 1.0):
+        """Read the next input lines of A (one-hot inputs) and move what they hold into C at
+        transfer_lr x ``decay`` (ledger stage: transfer)."""
         ledger = self.a.tiles[0].core.ledger
         previous, ledger.stage = ledger.stage, "transfer"
         try:
-            self._transfer(now)
+            self._transfer(now, self.spec.transfer_lr * decay)
         finally:
             ledger.stage = previous
 
-    def _transfer(self, now):
+    def _transfer(self, now, rate: float):
         inputs = self.a.shape[0]
         rows = (self.next_row + np.arange(self.spec.columns_per_transfer)) % inputs
         self.next_row = int(rows[-1] + 1) % inputs
@@ -116,9 +116,9 @@ class TikiTakaWeights:
         one_hot[np.arange(rows.size), rows] = 1.0
         read = self.a.forward(one_hot, now, kind="transfer") - self.reference[rows]
         if self.buffer is None:
-            self.c.pulse_update(one_hot, -read, self.spec.transfer_lr * self.decay, now, self.update_spec)
+            self.c.pulse_update(one_hot, -read, rate, now, self.update_spec)
             return
-        self.buffer[rows] += self.spec.transfer_lr * self.decay * read / self.c.step
+        self.buffer[rows] += rate * read / self.c.step
         pulses = np.trunc(self.buffer[rows] / self.spec.buffer_threshold)
         self.buffer[rows] -= pulses * self.spec.buffer_threshold
         ups = np.zeros(self.c.shape, np.int64)
@@ -128,8 +128,9 @@ class TikiTakaWeights:
         self.c.apply_counts(ups, downs, now)
 
     def weights(self, now):
-        a = self.a.weights(now) - self.reference if self.spec.gamma else 0.0
-        return self.spec.gamma * a + self.c.weights(now)
+        if self.spec.gamma:
+            return self.spec.gamma * (self.a.weights(now) - self.reference) + self.c.weights(now)
+        return self.c.weights(now)
 
 
 def layer_weights(spec: AlgorithmSpec, matrices: list[AnalogMatrix], initial: np.ndarray,

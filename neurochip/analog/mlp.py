@@ -166,8 +166,6 @@ class TrainingRun:
                     break
                 result.epochs_done += 1
                 self.decay *= spec.lr_decay
-                for layer in self.layers:
-                    layer.decay = self.decay
                 accuracy = self.accuracy(self.test_x, self.test_y)
                 result.curve.append((result.samples_seen, float(np.mean(losses)), accuracy))
                 if self.writer is not None:

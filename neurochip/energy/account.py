@@ -86,12 +86,11 @@ class EnergyAccount:
     def total(self) -> float:
         return sum(line.energy for line in self.lines)
 
-    def by(self, part: str, static: bool = True) -> dict[str, float]:
+    def by(self, part: str) -> dict[str, float]:
         """Energy (J) summed by ``part``: "kind", "core" or "stage"."""
         totals: defaultdict[str, float] = defaultdict(float)
         for line in self.lines:
-            if static or line.kind != STATIC:
-                totals[getattr(line, part)] += line.energy
+            totals[getattr(line, part)] += line.energy
         return dict(totals)
 
     def counts(self) -> dict[str, float]:
@@ -104,19 +103,19 @@ class EnergyAccount:
         """pJ-free SI figures: total and dynamic energy (J), J per synaptic op (all-in and dynamic),
         J per inference and per training sample (None where the run did none)."""
         synaptic_ops = self.counts().get("synaptic_op", 0)
-        dynamic = self.total - self.by("kind").get(STATIC, 0.0)
-        stages = self.by("stage")
+        total, kinds, stages = self.total, self.by("kind"), self.by("stage")
+        dynamic = total - kinds.get(STATIC, 0.0)
         inferences = sum(self.tallies.get("inferences", {}).values())
         samples = sum(self.tallies.get("training_samples", {}).values())
         training = sum(stages.get(stage, 0.0) for stage in TRAINING_STAGES)
         return {
-            "total": self.total,
+            "total": total,
             "dynamic": dynamic,
-            "per_synaptic_op": self.total / synaptic_ops if synaptic_ops else None,
+            "per_synaptic_op": total / synaptic_ops if synaptic_ops else None,
             "per_synaptic_op_dynamic": dynamic / synaptic_ops if synaptic_ops else None,
             "per_inference": stages.get("inference", 0.0) / inferences if inferences else None,
             "per_training_sample": training / samples if samples else None,
-            "noise_circuit": self.by("kind").get("noise_step", 0.0),
+            "noise_circuit": kinds.get("noise_step", 0.0),
         }
 
 
