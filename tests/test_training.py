@@ -88,6 +88,29 @@ def test_expected_pulse_update_is_the_outer_product(tmp_path):
     assert np.all(net[2] == 0)  # a zero input never fires
 
 
+def test_coincidence_counts_equal_the_product_of_the_slot_trains():
+    """The compiled popcount count equals |X|^T |D| split by sign, X and D the slot trains
+    (batch x BL, lines) of the same random words; BL of 100 spans two 64-bit masks."""
+    from neurochip.analog.coincidences import count_coincidences
+    rng = np.random.default_rng(4)
+    batch, bl, inputs, outputs = 5, 100, 7, 6
+    x, d = rng.normal(size=(batch, inputs)), rng.normal(size=(batch, outputs))
+    x[:, 2] = 0.0
+    words_x = rng.integers(0, 2 ** 16, (batch, bl, inputs), dtype=np.uint16)
+    words_d = rng.integers(0, 2 ** 16, (batch, bl, outputs), dtype=np.uint16)
+    thresholds_x = np.rint(np.minimum(0.6 * np.abs(x), 1.0) * 65536).astype(np.int64)
+    thresholds_d = np.rint(np.minimum(0.6 * np.abs(d), 1.0) * 65536).astype(np.int64)
+    fire_x = ((words_x < thresholds_x[:, None, :]) * np.sign(x)[:, None, :]).reshape(batch * bl, inputs)
+    fire_d = ((words_d < thresholds_d[:, None, :]) * np.sign(d)[:, None, :]).reshape(batch * bl, outputs)
+    signed, total = fire_x.T @ fire_d, np.abs(fire_x).T @ np.abs(fire_d)
+    ups, downs = np.zeros((inputs, outputs), np.int64), np.zeros((inputs, outputs), np.int64)
+    count_coincidences(words_x, thresholds_x, np.sign(x).astype(np.int8),
+                       words_d, thresholds_d, np.sign(d).astype(np.int8), ups, downs)
+    np.testing.assert_array_equal(downs, (total + signed) / 2)
+    np.testing.assert_array_equal(ups, (total - signed) / 2)
+    assert total.sum() > 100 and not ups[2].any() and not downs[2].any()
+
+
 def test_soft_bounds_pulse_counts_follow_the_pulse_by_pulse_law():
     spec = SoftBoundsSpec(model="softbounds", up_down=0.2, dw_min=0.01, dw_min_std=0.0)
     a, b = (SoftBoundsArray((4, 5), spec, np.random.default_rng(0), lambda k, n: None) for _ in range(2))

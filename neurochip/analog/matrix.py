@@ -15,9 +15,10 @@ BL slots, input line i fires with probability c_x |x_i| and output line j with
 c_d |d_j|; every coincidence is one pulse on cell (i, j), down where x_i d_j > 0 (the
 gradient step), up where it is < 0. With c_x c_d = lr / (BL dw), the expected change is
 -lr x_i d_j. Update management (Gokmen et al. 2017) balances c_x and c_d by
-sqrt(max|d| / max|x|). The coincidences of a mini-batch are counted exactly (a product
-of the slot bit matrices) and handed to the devices as counts, which apply them in
-alternating order (closed forms where the device law has one).
+sqrt(max|d| / max|x|). The coincidences of a mini-batch are counted exactly (a popcount of
+the slot bit masks of each input and output line, ``coincidences.py``) and handed to the
+devices as counts, which apply them interleaved (closed forms where the device law
+has one).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 
 from ..description.training import IOSpec, PulseUpdateSpec
 from ..kernel.core import Core
+from .coincidences import count_coincidences
 
 
 @dataclass
@@ -163,25 +165,21 @@ class AnalogMatrix:
             ratio[d_max == 0] = 1.0
         else:
             ratio = np.ones_like(x_max)
-        fire_x = self._slot_trains(np.minimum(c * ratio * np.abs(x), 1.0), np.sign(x), bl)
-        fire_d = self._slot_trains(np.minimum(c / ratio * np.abs(d), 1.0), np.sign(d), bl)
-        # signed = same-sign minus opposite-sign coincidences, total = all of them (products of
-        # 0/+-1 summed over at most batch x BL slots: exact in float32)
-        signed = fire_x.T @ fire_d
-        total = np.abs(fire_x).T @ np.abs(fire_d)
-        downs = np.rint((total + signed) / 2).astype(np.int64)  # x d > 0: the gradient step lowers w
-        return np.rint(total).astype(np.int64) - downs, downs
+        words_x, thresholds_x = self._slot_words(np.minimum(c * ratio * np.abs(x), 1.0), bl)
+        words_d, thresholds_d = self._slot_words(np.minimum(c / ratio * np.abs(d), 1.0), bl)
+        ups = np.zeros(self.shape, np.int64)
+        downs = np.zeros(self.shape, np.int64)  # x d > 0: the gradient step lowers w
+        count_coincidences(words_x, thresholds_x, np.sign(x).astype(np.int8),
+                           words_d, thresholds_d, np.sign(d).astype(np.int8), ups, downs)
+        return ups, downs
 
-    def _slot_trains(self, probability: np.ndarray, sign: np.ndarray, bl: int) -> np.ndarray:
-        """(batch x BL, lines) float32: the line's sign in the slots where it fires, else 0.
-
-        A line fires in a slot when a 16-bit random word is below probability x 2^16 (the
-        comparator of a stochastic pulse generator); random bytes are the cheapest draw.
-        """
+    def _slot_words(self, probability: np.ndarray, bl: int) -> tuple[np.ndarray, np.ndarray]:
+        """(words, thresholds): a (batch, BL, lines) uint16 random word per slot and line, and per
+        line the threshold below which its word fires the slot, probability x 2^16 (the
+        comparator of a stochastic pulse generator; random bytes are the cheapest draw)."""
         batch, lines = probability.shape
         words = np.frombuffer(self.rng.bytes(2 * batch * bl * lines), np.uint16).reshape(batch, bl, lines)
-        threshold = np.rint(probability * 65536.0)[:, None, :]
-        return ((words < threshold) * sign.astype(np.float32)[:, None, :]).reshape(batch * bl, lines)
+        return words, np.rint(probability * 65536.0).astype(np.int64)
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
         for tile in self.tiles:

@@ -11,6 +11,9 @@ down = dw (1 - r).
 
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 
 from ..description.devices import SoftBoundsSpec
@@ -59,21 +62,30 @@ class SoftBoundsArray(ValueArray):
         would shift that point by a term of order up x down). The cycle-to-cycle spread of the
         steps is added once, in quadrature, at the starting steps.
         """
-        w = self.w[cells]
-        up, down = self.up[cells], self.down[cells]
-        w_max, w_min = self.w_max[cells], self.w_min[cells]
-        n = ups + downs
-        p = ups / np.maximum(n, 1)
-        alpha = p * (1 - up / w_max) + (1 - p) * (1 + down / w_min)
-        beta = p * up - (1 - p) * down
-        alpha_n = alpha ** n
-        moving = np.abs(1 - alpha) > 1e-12  # a device with zero steps (a dead device) stays put
-        geometric = np.where(moving, (1 - alpha_n) / np.where(moving, 1 - alpha, 1.0), n)  # sum of alpha^i, i < n
-        new = alpha_n * w + beta * geometric
-        if self.spec.dw_min_std:
-            up_step, down_step = up * (1 - w / w_max), down * (1 - w / w_min)
-            spread = self.spec.dw_min_std * np.sqrt(ups * up_step ** 2 + downs * down_step ** 2)
-            new = new + spread * self.rng.standard_normal(cells.size)
-        self.w[cells] = np.clip(new, w_min, w_max)
+        std = self.spec.dw_min_std
+        normals = self.rng.standard_normal(cells.size) if std else np.zeros(0)
+        _apply_counts(self.w, self.up, self.down, self.w_max, self.w_min, cells, ups, downs, std, normals)
         self.count("up_pulse", int(ups.sum()))
         self.count("down_pulse", int(downs.sum()))
+
+
+@numba.njit(cache=True)
+def _apply_counts(w, up, down, w_max, w_min, cells, ups, downs, std, normals):
+    """The mean-field map of ``SoftBoundsArray.pulse_counts``, one cell at a time, in place."""
+    for k in range(cells.size):
+        c = cells[k]
+        n = ups[k] + downs[k]
+        p = ups[k] / max(n, 1)
+        a_up, a_down = 1.0 - up[c] / w_max[c], 1.0 + down[c] / w_min[c]
+        alpha = p * a_up + (1.0 - p) * a_down
+        beta = p * up[c] - (1.0 - p) * down[c]
+        alpha_n = alpha ** float(n)
+        if abs(1.0 - alpha) > 1e-12:
+            geometric = (1.0 - alpha_n) / (1.0 - alpha)  # sum of alpha^i, i < n
+        else:  # a device with zero steps (a dead device) stays put
+            geometric = n
+        new = alpha_n * w[c] + beta * geometric
+        if std:
+            up_step, down_step = up[c] * (1.0 - w[c] / w_max[c]), down[c] * (1.0 - w[c] / w_min[c])
+            new += std * math.sqrt(ups[k] * up_step ** 2 + downs[k] * down_step ** 2) * normals[k]
+        w[c] = min(max(new, w_min[c]), w_max[c])
