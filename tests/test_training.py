@@ -63,9 +63,17 @@ def test_a_layer_larger_than_a_core_is_split_and_its_partial_sums_added(tmp_path
 
 
 def test_periphery_clips_and_quantises():
-    from neurochip.analog.matrix import quantise
-    values = np.array([-3.0, -0.26, 0.0, 0.1, 0.74, 5.0])
-    np.testing.assert_allclose(quantise(values, 1.0, 3), [-1, -1 / 3, 0, 0, 2 / 3, 1])  # 3 levels a side
+    from neurochip.analog.periphery import convert_outputs, drive, levels
+    assert levels(3) == 3 and levels(None) == 0
+    values = np.array([[-3.0, -0.26, 0.0, 0.1, 0.74, 5.0]])
+    out = np.zeros((1, 7))
+    convert_outputs(values, values, 0.0, 1.0, 3, out, 1)  # 3 levels a side, from column 1 on
+    np.testing.assert_allclose(out, [[0, -1, -1 / 3, 0, 0, 2 / 3, 1]])
+    vectors = np.array([[0.5, -2.0, 0.0], [0.0, 0.0, 0.0]])
+    driven, scale = np.empty_like(vectors), np.empty(2)
+    drive(vectors, 1.0, 3, driven, scale)  # scaled by the largest magnitude, then 3 levels a side
+    np.testing.assert_allclose(scale, [2.0, 1.0])
+    np.testing.assert_allclose(driven, [[1 / 3, -1, 0], [0, 0, 0]])
 
 
 def test_expected_pulse_update_is_the_outer_product(tmp_path):
@@ -89,23 +97,30 @@ def test_expected_pulse_update_is_the_outer_product(tmp_path):
 
 
 def test_coincidence_counts_equal_the_product_of_the_slot_trains():
-    """The compiled popcount count equals |X|^T |D| split by sign, X and D the slot trains
-    (batch x BL, lines) of the same random words; BL of 100 spans two 64-bit masks."""
-    from neurochip.analog.coincidences import count_coincidences
+    """The compiled popcount count equals |X|^T |D| split by sign, with X and D the slot trains
+    (batch x BL, lines) built here from the same words: BL words per nonzero line, sample by
+    sample, inputs then outputs. BL = 100 spans two 64-bit masks; update management on."""
+    from neurochip.analog.coincidences import pulse_coincidences
     rng = np.random.default_rng(4)
-    batch, bl, inputs, outputs = 5, 100, 7, 6
+    batch, bl, inputs, outputs, c = 5, 100, 7, 6, 0.8
     x, d = rng.normal(size=(batch, inputs)), rng.normal(size=(batch, outputs))
     x[:, 2] = 0.0
-    words_x = rng.integers(0, 2 ** 16, (batch, bl, inputs), dtype=np.uint16)
-    words_d = rng.integers(0, 2 ** 16, (batch, bl, outputs), dtype=np.uint16)
-    thresholds_x = np.rint(np.minimum(0.6 * np.abs(x), 1.0) * 65536).astype(np.int64)
-    thresholds_d = np.rint(np.minimum(0.6 * np.abs(d), 1.0) * 65536).astype(np.int64)
-    fire_x = ((words_x < thresholds_x[:, None, :]) * np.sign(x)[:, None, :]).reshape(batch * bl, inputs)
-    fire_d = ((words_d < thresholds_d[:, None, :]) * np.sign(d)[:, None, :]).reshape(batch * bl, outputs)
+    x[1] = 0.0  # a sample with no input: ratio 1, no words for its inputs
+    words = rng.integers(0, 2 ** 16, bl * (np.count_nonzero(x) + np.count_nonzero(d)), dtype=np.uint16)
+    fire_x, fire_d = np.zeros((batch, bl, inputs)), np.zeros((batch, bl, outputs))
+    position = 0
+    for b in range(batch):
+        x_max, d_max = np.abs(x[b]).max(), np.abs(d[b]).max()
+        ratio = np.sqrt(d_max / x_max) if x_max > 0 else 1.0
+        for values, scale, fire in ((x[b], c * ratio, fire_x[b]), (d[b], c / ratio, fire_d[b])):
+            for line in np.flatnonzero(values):
+                threshold = np.rint(min(scale * abs(values[line]), 1.0) * 65536)
+                fire[:, line] = (words[position: position + bl] < threshold) * np.sign(values[line])
+                position += bl
+    fire_x, fire_d = fire_x.reshape(batch * bl, inputs), fire_d.reshape(batch * bl, outputs)
     signed, total = fire_x.T @ fire_d, np.abs(fire_x).T @ np.abs(fire_d)
     ups, downs = np.zeros((inputs, outputs), np.int64), np.zeros((inputs, outputs), np.int64)
-    count_coincidences(words_x, thresholds_x, np.sign(x).astype(np.int8),
-                       words_d, thresholds_d, np.sign(d).astype(np.int8), ups, downs)
+    assert pulse_coincidences(x, d, c, True, bl, words, ups, downs) == words.size
     np.testing.assert_array_equal(downs, (total + signed) / 2)
     np.testing.assert_array_equal(ups, (total - signed) / 2)
     assert total.sum() > 100 and not ups[2].any() and not downs[2].any()

@@ -15,8 +15,8 @@ BL slots, input line i fires with probability c_x |x_i| and output line j with
 c_d |d_j|; every coincidence is one pulse on cell (i, j), down where x_i d_j > 0 (the
 gradient step), up where it is < 0. With c_x c_d = lr / (BL dw), the expected change is
 -lr x_i d_j. Update management (Gokmen et al. 2017) balances c_x and c_d by
-sqrt(max|d| / max|x|). The coincidences of a mini-batch are counted exactly (a popcount of
-the slot bit masks of each input and output line, ``coincidences.py``) and handed to the
+sqrt(max|d| / max|x|). The coincidences of a mini-batch are counted exactly
+(``coincidences.py``: a popcount of the lines' slot masks) and handed to the
 devices as counts, which apply them interleaved (closed forms where the device law
 has one).
 """
@@ -30,7 +30,8 @@ import numpy as np
 
 from ..description.training import IOSpec, PulseUpdateSpec
 from ..kernel.core import Core
-from .coincidences import count_coincidences
+from .coincidences import pulse_coincidences
+from .periphery import convert_outputs, drive, levels
 
 
 @dataclass
@@ -53,15 +54,6 @@ class Tile:
     def cells(self) -> np.ndarray:
         """Flat cell indices of the tile's block on its core (top-left corner of the array)."""
         return (self.rows[:, None] * self.core.crossbar.cols + self.cols[None, :]).ravel()
-
-
-def quantise(values: np.ndarray, bound: float, bits: int | None) -> np.ndarray:
-    """Clip to +-bound and round to the 2^(bits-1) - 1 levels on each side (None: only clip)."""
-    clipped = np.clip(values, -bound, bound)
-    if bits is None:
-        return clipped
-    levels = 2 ** (bits - 1) - 1
-    return np.round(clipped * (levels / bound)) * (bound / levels)
 
 
 class AnalogMatrix:
@@ -116,9 +108,9 @@ class AnalogMatrix:
         """Drive the lines whose (quantised) input is not zero: only their cells are read and
         counted, as a line at 0 V draws no current (a transfer's one-hot input reads one line)."""
         io = self.io
-        scale = np.abs(vectors).max(axis=1, keepdims=True) / io.in_bound
-        scale[scale == 0] = 1.0
-        driven = quantise(vectors / scale, io.in_bound, io.dac_bits)
+        vectors = np.ascontiguousarray(vectors, float)
+        driven, scale = np.empty_like(vectors), np.empty(len(vectors))
+        drive(vectors, io.in_bound, levels(io.dac_bits), driven, scale)
         out = np.zeros((len(vectors), self.shape[1] if forward else self.shape[0]))
         for tile in self.tiles:
             source, target = (tile.inputs, tile.outputs) if forward else (tile.outputs, tile.inputs)
@@ -133,11 +125,10 @@ class AnalogMatrix:
                 weights, _ = devices.read(now, tile.rows, tile.cols[lines])
                 weights = weights.T
             partial = block_in[:, lines] @ weights
-            if io.out_noise:
-                partial = partial + io.out_noise * self.rng.standard_normal(partial.shape)
-            out[:, target] += quantise(partial, io.out_bound, io.adc_bits)
+            normals = self.rng.standard_normal(partial.shape) if io.out_noise else partial
+            convert_outputs(partial, normals, io.out_noise, io.out_bound, levels(io.adc_bits), out, target.start)
             self._count(tile.core, kind, np.count_nonzero(block_in), len(vectors), weights.shape[1])
-        return out * scale
+        return out * scale[:, None]
 
     @staticmethod
     def _count(core: Core, kind: str, driven: int, vectors: int, fan_out: int) -> None:
@@ -156,30 +147,14 @@ class AnalogMatrix:
 
     def coincidences(self, x: np.ndarray, d: np.ndarray, lr: float, update: PulseUpdateSpec):
         """(ups, downs): pulse counts per cell, each (inputs, outputs), drawn for one update."""
-        bl = update.bl
-        c = np.sqrt(lr / (bl * self.step))
-        x_max = np.abs(x).max(axis=1, keepdims=True)
-        d_max = np.abs(d).max(axis=1, keepdims=True)
-        if update.update_management:
-            ratio = np.sqrt(np.divide(d_max, x_max, out=np.ones_like(d_max), where=x_max > 0))
-            ratio[d_max == 0] = 1.0
-        else:
-            ratio = np.ones_like(x_max)
-        words_x, thresholds_x = self._slot_words(np.minimum(c * ratio * np.abs(x), 1.0), bl)
-        words_d, thresholds_d = self._slot_words(np.minimum(c / ratio * np.abs(d), 1.0), bl)
+        x, d = np.ascontiguousarray(x, float), np.ascontiguousarray(d, float)
+        words = update.bl * (np.count_nonzero(x) + np.count_nonzero(d))
+        words = np.frombuffer(self.rng.bytes(2 * words), np.uint16)
         ups = np.zeros(self.shape, np.int64)
-        downs = np.zeros(self.shape, np.int64)  # x d > 0: the gradient step lowers w
-        count_coincidences(words_x, thresholds_x, np.sign(x).astype(np.int8),
-                           words_d, thresholds_d, np.sign(d).astype(np.int8), ups, downs)
+        downs = np.zeros(self.shape, np.int64)
+        pulse_coincidences(x, d, np.sqrt(lr / (update.bl * self.step)), update.update_management, update.bl,
+                           words, ups, downs)
         return ups, downs
-
-    def _slot_words(self, probability: np.ndarray, bl: int) -> tuple[np.ndarray, np.ndarray]:
-        """(words, thresholds): a (batch, BL, lines) uint16 random word per slot and line, and per
-        line the threshold below which its word fires the slot, probability x 2^16 (the
-        comparator of a stochastic pulse generator; random bytes are the cheapest draw)."""
-        batch, lines = probability.shape
-        words = np.frombuffer(self.rng.bytes(2 * batch * bl * lines), np.uint16).reshape(batch, bl, lines)
-        return words, np.rint(probability * 65536.0).astype(np.int64)
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
         for tile in self.tiles:
