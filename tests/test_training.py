@@ -96,31 +96,42 @@ def test_expected_pulse_update_is_the_outer_product(tmp_path):
     assert np.all(net[2] == 0)  # a zero input never fires
 
 
+def splitmix64(state: int):
+    """The reference generator (Steele, Lea & Flood 2014) in Python integers: 64-bit outputs."""
+    mask = 2 ** 64 - 1
+    while True:
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        yield z ^ (z >> 31)
+
+
 def test_coincidence_counts_equal_the_product_of_the_slot_trains():
     """The compiled popcount count equals |X|^T |D| split by sign, with X and D the slot trains
-    (batch x BL, lines) built here from the same words: BL words per nonzero line, sample by
-    sample, inputs then outputs. BL = 100 spans two 64-bit masks; update management on."""
+    (batch x BL, lines) built here from the same words: four 16-bit words per 64-bit draw,
+    fresh draws for each nonzero line, sample by sample, inputs then outputs. BL = 100 spans
+    two 64-bit masks; update management on."""
     from neurochip.analog.coincidences import pulse_coincidences
     rng = np.random.default_rng(4)
-    batch, bl, inputs, outputs, c = 5, 100, 7, 6, 0.8
+    batch, bl, inputs, outputs, c, seed = 5, 100, 7, 6, 0.8, 12345
     x, d = rng.normal(size=(batch, inputs)), rng.normal(size=(batch, outputs))
     x[:, 2] = 0.0
     x[1] = 0.0  # a sample with no input: ratio 1, no words for its inputs
-    words = rng.integers(0, 2 ** 16, bl * (np.count_nonzero(x) + np.count_nonzero(d)), dtype=np.uint16)
+    draws = splitmix64(seed)
     fire_x, fire_d = np.zeros((batch, bl, inputs)), np.zeros((batch, bl, outputs))
-    position = 0
     for b in range(batch):
         x_max, d_max = np.abs(x[b]).max(), np.abs(d[b]).max()
         ratio = np.sqrt(d_max / x_max) if x_max > 0 else 1.0
         for values, scale, fire in ((x[b], c * ratio, fire_x[b]), (d[b], c / ratio, fire_d[b])):
             for line in np.flatnonzero(values):
+                values64 = [next(draws) for _ in range((bl + 3) // 4)]
+                words = [(value >> (16 * k)) & 0xFFFF for value in values64 for k in range(4)]
                 threshold = np.rint(min(scale * abs(values[line]), 1.0) * 65536)
-                fire[:, line] = (words[position: position + bl] < threshold) * np.sign(values[line])
-                position += bl
+                fire[:, line] = (np.array(words[:bl]) < threshold) * np.sign(values[line])
     fire_x, fire_d = fire_x.reshape(batch * bl, inputs), fire_d.reshape(batch * bl, outputs)
     signed, total = fire_x.T @ fire_d, np.abs(fire_x).T @ np.abs(fire_d)
     ups, downs = np.zeros((inputs, outputs), np.int64), np.zeros((inputs, outputs), np.int64)
-    assert pulse_coincidences(x, d, c, True, bl, words, ups, downs) == words.size
+    pulse_coincidences(x, d, c, True, bl, np.uint64(seed), ups, downs)
     np.testing.assert_array_equal(downs, (total + signed) / 2)
     np.testing.assert_array_equal(ups, (total - signed) / 2)
     assert total.sum() > 100 and not ups[2].any() and not downs[2].any()

@@ -9,10 +9,11 @@ and the coincidences of cell (i, j) are the set bits of mask_i AND mask_j: a pop
 cell and sample. Every coincidence is one pulse: down where x_i d_j > 0 (the gradient
 step), up where it is < 0.
 
-Only lines whose value is not 0 can fire, so only they take random words: BL words per
-such line and sample, drawn by the caller from the run's generator (a seed fixes every
-count), consumed sample by sample, input lines then output lines, each line's BL slots
-in order.
+Only lines whose value is not 0 can fire, so only they take random words: BL per such
+line and sample, in order (sample by sample, input lines then output lines, slot by
+slot), four 16-bit words from each 64-bit output of a splitmix64 generator whose seed
+the caller draws from the run's generator, so a scenario's seed still fixes every count.
+(Drawing the words from numpy cost more than counting the coincidences.)
 """
 
 from __future__ import annotations
@@ -30,30 +31,42 @@ def _popcount(value: np.uint64) -> int:
     return int((value * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
 
+@numba.njit(cache=True, inline="always")
+def _next(state):
+    """Splitmix64 (Steele, Lea & Flood, OOPSLA 2014): (next state, 64 random bits)."""
+    state += np.uint64(0x9E3779B97F4A7C15)
+    z = state
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return state, z ^ (z >> np.uint64(31))
+
+
 @numba.njit(cache=True)
-def _line_masks(values, scale, bl, words, position, masks, signs):
-    """Masks and signs of one sample's lines of ``values`` (fire probability scale |v|); returns
-    the next unused word. A line that cannot fire keeps sign 0."""
+def _line_masks(values, scale, bl, state, masks, signs):
+    """Masks and signs of one sample's lines of ``values`` (fire probability scale |v|); a line
+    that cannot fire keeps sign 0 and draws nothing. Returns the generator's state."""
     for line in range(values.size):
         masks[line, :] = 0
         signs[line] = 0
         if values[line] == 0.0:
             continue
         signs[line] = 1 if values[line] > 0 else -1
-        threshold = np.rint(min(scale * abs(values[line]), 1.0) * 65536.0)
+        threshold = np.uint64(np.rint(min(scale * abs(values[line]), 1.0) * 65536.0))
+        bits = np.uint64(0)
         for slot in range(bl):
-            if words[position + slot] < threshold:
-                masks[line, slot >> 6] |= np.uint64(1) << np.uint64(slot & 63)
-        position += bl
-    return position
+            if (slot & 3) == 0:
+                state, bits = _next(state)
+            # no branch on the comparison: its outcome is random, and a mispredicted jump costs more
+            masks[line, slot >> 6] |= np.uint64((bits & np.uint64(0xFFFF)) < threshold) << np.uint64(slot & 63)
+            bits >>= np.uint64(16)
+    return state
 
 
 @numba.njit(cache=True)
-def pulse_coincidences(x, d, c, manage, bl, words, ups, downs):
+def pulse_coincidences(x, d, c, manage, bl, seed, ups, downs):
     """Add the coincidences of the update -lr x^T d to ``ups`` and ``downs`` (inputs, outputs).
 
-    x: (batch, inputs), d: (batch, outputs); ``words``: uint16, BL per nonzero entry of x
-    and d. Returns the number of words used.
+    x: (batch, inputs), d: (batch, outputs); ``seed`` starts the slot words' generator.
     """
     batch, inputs, outputs = x.shape[0], x.shape[1], d.shape[1]
     chunks = (bl + 63) // 64
@@ -61,24 +74,24 @@ def pulse_coincidences(x, d, c, manage, bl, words, ups, downs):
     mask_d = np.zeros((outputs, chunks), np.uint64)
     sign_x = np.zeros(inputs, np.int64)
     sign_d = np.zeros(outputs, np.int64)
-    position = 0
+    state = np.uint64(seed)
     for b in range(batch):
-        x_max = np.abs(x[b]).max()
-        d_max = np.abs(d[b]).max()
+        x_max, d_max = 0.0, 0.0
+        for i in range(inputs):
+            x_max = max(x_max, abs(x[b, i]))
+        for j in range(outputs):
+            d_max = max(d_max, abs(d[b, j]))
         ratio = np.sqrt(d_max / x_max) if manage and x_max > 0 and d_max > 0 else 1.0
-        position = _line_masks(x[b], c * ratio, bl, words, position, mask_x, sign_x)
-        position = _line_masks(d[b], c / ratio, bl, words, position, mask_d, sign_d)
+        state = _line_masks(x[b], c * ratio, bl, state, mask_x, sign_x)
+        state = _line_masks(d[b], c / ratio, bl, state, mask_d, sign_d)
         for i in range(inputs):
             if sign_x[i] == 0:
                 continue
             for j in range(outputs):
-                if sign_d[j] == 0:
-                    continue
                 hits = 0
                 for k in range(chunks):
                     hits += _popcount(mask_x[i, k] & mask_d[j, k])
-                if sign_x[i] * sign_d[j] > 0:
-                    downs[i, j] += hits
-                else:
-                    ups[i, j] += hits
-    return position
+                # x d > 0: the gradient step lowers w (branch-free; a silent d line adds 0)
+                down = sign_x[i] * sign_d[j] > 0
+                downs[i, j] += hits * down
+                ups[i, j] += hits * (1 - down)

@@ -147,13 +147,11 @@ class AnalogMatrix:
 
     def coincidences(self, x: np.ndarray, d: np.ndarray, lr: float, update: PulseUpdateSpec):
         """(ups, downs): pulse counts per cell, each (inputs, outputs), drawn for one update."""
-        x, d = np.ascontiguousarray(x, float), np.ascontiguousarray(d, float)
-        words = update.bl * (np.count_nonzero(x) + np.count_nonzero(d))
-        words = np.frombuffer(self.rng.bytes(2 * words), np.uint16)
         ups = np.zeros(self.shape, np.int64)
         downs = np.zeros(self.shape, np.int64)
-        pulse_coincidences(x, d, np.sqrt(lr / (update.bl * self.step)), update.update_management, update.bl,
-                           words, ups, downs)
+        pulse_coincidences(np.ascontiguousarray(x, float), np.ascontiguousarray(d, float),
+                           np.sqrt(lr / (update.bl * self.step)), update.update_management, update.bl,
+                           np.uint64(self.rng.integers(2 ** 63)), ups, downs)
         return ups, downs
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
