@@ -48,6 +48,21 @@ def test_sign_follows_the_phase_and_forget_clears_history():
     assert c.update(3, np.zeros(0, np.int64), np.array([4]))[0].size == 0
 
 
+def test_a_row_gate_passes_each_rows_pulses_with_its_probability():
+    """Rows 0-3 gated at 1, 0.25, 0 and 1: with every row active and all six columns spiking,
+    2,000 ticks ask for 12,000 pulses per row; a gated row gets Bin(12,000, p) of them."""
+    c = controller(rows=4, cols=6)
+    c.gate_rows(np.array([1.0, 0.25, 0.0, 1.0]), np.random.default_rng(3))
+    c.sign = 1
+    per_row = np.zeros(4, int)
+    for tick in range(2000):
+        got, signs = c.update(tick, np.arange(4), np.arange(6))
+        per_row += np.bincount(got // 6, minlength=4)
+        assert np.all(signs == 1)
+    assert per_row[0] == per_row[3] == 12000 and per_row[2] == 0
+    assert abs(per_row[1] - 3000) < 4 * np.sqrt(12000 * 0.25 * 0.75)
+
+
 @pytest.mark.parametrize("sign, device", [(1, "plus"), (-1, "minus"), (0, None)])
 def test_pulses_reach_the_right_device_of_the_right_cells(simulate, sign, device):
     chip = one_core_chip(rows=3, cols=2, col_neurons=lif(refractory="0 ms"))

@@ -5,7 +5,10 @@ When a column (hidden) neuron spikes, every synapse whose row line was active wi
 activation also pairs with the column spikes of the window before it. The pulse's sign is
 the phase's: +1 in the data phase (a partial SET on G+), -1 in the model phase (a SET on
 G-), 0 in transitions (no pulse), as in Neftci et al. 2014 and the IEDM 2019 chip, where
-a rectangular causal window of 4 ms pairs pre- with post-synaptic spikes.
+a rectangular causal window of 4 ms pairs pre- with post-synaptic spikes. A row gate
+(``gate_rows``) passes each pulse bound for a row with that row's probability, as a
+comparator against a random word would: the learning rate of a group of rows (an RBM's
+label rows) scaled without a smaller SET step, which PCM cannot give.
 Times are integer ticks; everything is vectorised over the lines of a tick.
 """
 
@@ -27,6 +30,12 @@ class STDPController:
         self.col_seen = np.full(cols, _NEVER, dtype=np.int64)  # last spike of each column neuron
         #: +1 data phase, -1 model phase, 0 no learning (set by the learning mode)
         self.sign = 0
+        self._gate: np.ndarray | None = None
+        self._gate_rng: np.random.Generator | None = None
+
+    def gate_rows(self, probability: np.ndarray, rng: np.random.Generator) -> None:
+        """Pass a pulse bound for row r with ``probability[r]`` (one per row), drawing from ``rng``."""
+        self._gate, self._gate_rng = np.asarray(probability, float), rng
 
     def forget(self) -> None:
         """Clear the spike history (at a phase switch, so pairs never straddle two phases)."""
@@ -53,4 +62,6 @@ class STDPController:
         cells = self.pairs(now, rows, cols)
         if self.sign == 0 or cells.size == 0:
             return np.zeros(0, np.int64), np.zeros(0)
+        if self._gate is not None:
+            cells = cells[self._gate_rng.random(cells.size) < self._gate[cells // self.cols]]
         return cells, np.full(cells.size, float(self.sign))

@@ -80,6 +80,8 @@ class LearningSpec(Spec):
     input_train: Literal["dead-time", "poisson"] = Field(
         "dead-time", description="Trains on clamped and bias lines: Poisson with the neurons' refractory period "
                                  "as dead time (a line is 'on' as a neuron is), or plain Poisson (the chip's simulator).")
+    label_pulses: float = Field(1.0, gt=0, le=1, description="Probability that the update controller passes a "
+                                "pulse to a label row: the label units' learning rate relative to the pixels'.")
     rest: float = Field(0.0, description="Resting potential of both layers (membrane units): sets where "
                                          "zero input sits on the sigmoid (about P(on) = 0.5 at the noise's offset).")
     phases: PhasesSpec = PhasesSpec()

@@ -53,13 +53,17 @@ class RBMParams:
     #: trains on driven lines: "dead-time" (Poisson with the neurons' refractory period as dead
     #: time, so a line counts as "on" as a neuron does) or "poisson" (the chip's simulator)
     input_train: str = "dead-time"
+    #: probability that the controller passes a pulse to a label row (their learning rate
+    #: relative to the pixels'); 1: every pulse
+    label_pulses: float = 1.0
 
     @classmethod
     def from_spec(cls, spec: LearningSpec) -> "RBMParams":
         return cls(labels_per_class=spec.labels_per_class, hidden=spec.hidden, visible_bias=spec.bias.visible,
                    hidden_bias=spec.bias.hidden, transition=spec.phases.transition, data=spec.phases.data,
                    model=spec.phases.model, readout=spec.readout, rate_on=spec.rate_on,
-                   rate_bias=spec.bias.rate, rest=spec.rest, input_train=spec.input_train)
+                   rate_bias=spec.bias.rate, rest=spec.rest, input_train=spec.input_train,
+                   label_pulses=spec.label_pulses)
 
 
 _NONE = np.zeros(0, np.int64)
@@ -86,6 +90,10 @@ class SpikingRBM:
         if p.rest is not None:
             for side in ("rows", "cols"):
                 core.neurons[side].set_rest(p.rest)
+        if p.label_pulses < 1.0 and core.controller is not None:
+            gate = np.ones(rows)
+            gate[self.label_rows] = p.label_pulses
+            core.controller.gate_rows(gate, rng)
         hidden_free = np.zeros(cols, bool)
         hidden_free[: p.hidden] = True  # bias columns are driven, not free
         core.neurons["cols"].set_enabled(hidden_free)
