@@ -30,7 +30,7 @@ import numpy as np
 
 from ..description.training import IOSpec, PulseUpdateSpec
 from ..kernel.core import Core
-from .coincidences import pulse_coincidences
+from .coincidences import pulse_coincidences, touched
 from .periphery import convert_outputs, drive, levels
 
 
@@ -156,8 +156,7 @@ class AnalogMatrix:
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
         for tile in self.tiles:
-            block_up, block_down = ups[tile.inputs, tile.outputs].ravel(), downs[tile.inputs, tile.outputs].ravel()
-            touched = (block_up > 0) | (block_down > 0)
-            if touched.any():
-                tile.core.crossbar.devices.pulse_counts(tile.cells[touched], block_up[touched],
-                                                        block_down[touched], now)
+            cells, block_ups, block_downs = touched(ups, downs, tile.inputs.start, tile.inputs.stop,
+                                                    tile.outputs.start, tile.outputs.stop, tile.core.crossbar.cols)
+            if cells.size:
+                tile.core.crossbar.devices.pulse_counts(cells, block_ups, block_downs, now)
