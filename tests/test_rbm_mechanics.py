@@ -16,14 +16,15 @@ def test_clamped_neurons_never_fire(simulate):
     assert sorted({n for _, n in sim.spikes("c", "cols")}) == [0, 2]
 
 
-def rbm_sim(simulate):
+def rbm_sim(simulate, label_pulses: float = 1.0):
     chip = one_core_chip(rows=8 + 2 * 1 + 1, cols=4 + 1, row_neurons=lif(tau="1 ms", refractory="4 ms"),
                          col_neurons=lif(tau="1 ms", refractory="4 ms"))
     chip["cores"][0]["controller"] = {"window": "4 ms"}
     chip["cores"][0]["noise"] = {"kind": "random-walk", "step": 0.3, "period": "100 us"}  # a free-running model phase
     sim = simulate(chip, {"duration": "1 s", "weights": {"c": {"constant": 0.6}}})
     params = RBMParams(labels_per_class=1, hidden=4, visible_bias=1, hidden_bias=1,
-                       transition=2e-3, data=10e-3, model=10e-3, readout=10e-3, rate_on=200.0)
+                       transition=2e-3, data=10e-3, model=10e-3, readout=10e-3, rate_on=200.0,
+                       label_pulses=label_pulses)
     rbm = SpikingRBM(sim.chip.cores["c"], sim.engine, sim.chip.router, classes=2, pixels=8,
                      params=params, rng=np.random.default_rng(0))
     return sim, rbm
@@ -71,3 +72,28 @@ def test_free_energy_read_out_finds_the_class_the_weights_encode(simulate):
     sim.chip.cores["c"].crossbar.program(weights, 0.0)
     predictions = rbm.free_energy_predictions(np.array(patterns), scale=2.0)
     assert predictions.tolist() == [0, 1]
+
+
+def test_label_pulses_gate_only_the_label_rows(simulate):
+    """Rows 0-7 pixels, 8-9 labels, 10 the bias row. At label_pulses 0.05 the label rows'
+    share of the pulses (against the pixel rows') is 0.05 of its share with every pulse;
+    pixel and bias rows are not gated. Seed 0: about 250 label pulses at 1, so the gated
+    count is Bin(~250, 0.05), 12 +- 3.5, and the bound below is 4 standard deviations."""
+    per_row = {}
+    for fraction in (1.0, 0.05):
+        sim, rbm = rbm_sim(simulate, label_pulses=fraction)
+        counts = np.zeros(11, int)
+        original = sim.chip.cores["c"].crossbar.pulse
+
+        def count(cells, signs, now):
+            np.add.at(counts, np.asarray(cells) // 5, 1)
+            original(cells, signs, now)
+
+        sim.chip.cores["c"].crossbar.pulse = count
+        for _ in range(20):
+            rbm.train_sample(np.ones((2, 4)), 0)  # every pixel and label 0 on in the data phase
+        per_row[fraction] = counts
+    share = {f: c[8:10].sum() / c[:8].sum() for f, c in per_row.items()}
+    assert per_row[1.0][8:10].sum() > 200  # enough pairings on the label rows for the fraction to show
+    assert 0 < share[0.05] / share[1.0] < 0.05 + 4 * np.sqrt(0.05 * 0.95 / per_row[1.0][8:10].sum())
+    assert per_row[0.05][10] > 0.5 * per_row[1.0][10]  # the bias row keeps its pulses
