@@ -137,6 +137,17 @@ def test_coincidence_counts_equal_the_product_of_the_slot_trains():
     assert total.sum() > 100 and not ups[2].any() and not downs[2].any()
 
 
+def test_a_tiles_touched_cells_are_its_block_laid_from_the_array_corner():
+    from neurochip.analog.coincidences import touched
+    rng = np.random.default_rng(5)
+    ups, downs = rng.integers(0, 3, (5, 4)) * (rng.random((5, 4)) < 0.5), rng.integers(0, 2, (5, 4))
+    cells, block_ups, block_downs = touched(ups, downs, 2, 5, 1, 4, 6)  # block [2:5, 1:4] on a 6-wide array
+    rows, cols = np.nonzero((ups[2:5, 1:4] > 0) | (downs[2:5, 1:4] > 0))
+    np.testing.assert_array_equal(cells, rows * 6 + cols)
+    np.testing.assert_array_equal(block_ups, ups[2:5, 1:4][rows, cols])
+    np.testing.assert_array_equal(block_downs, downs[2:5, 1:4][rows, cols])
+
+
 def test_soft_bounds_pulse_counts_follow_the_pulse_by_pulse_law():
     spec = SoftBoundsSpec(model="softbounds", up_down=0.2, dw_min=0.01, dw_min_std=0.0)
     a, b = (SoftBoundsArray((4, 5), spec, np.random.default_rng(0), lambda k, n: None) for _ in range(2))
