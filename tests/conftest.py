@@ -87,10 +87,18 @@ def simulate(write):
     return _simulate
 
 
+def default_sigint() -> None:
+    """For a child process: take SIGINT as a terminal's Ctrl-C does. A test suite started in
+    the background of a non-interactive shell inherits SIGINT ignored, and Python then
+    installs no KeyboardInterrupt handler in its children."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_then_ctrl_c(scenario: Path, out: Path, trace_name: str, after: float) -> subprocess.CompletedProcess:
     """Run a scenario through the CLI, send SIGINT ``after`` s once its trace exists; wait for the exit."""
     process = subprocess.Popen([sys.executable, "-m", "neurochip.cli", "run", str(scenario), "--out", str(out),
-                                "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=default_sigint)
     deadline = time.monotonic() + 60
     while not (out / trace_name).exists() and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from conftest import REPO
+from conftest import REPO, default_sigint
 from neurochip.cli import main
 from neurochip.description import load_scenario
 from neurochip.runner import run_scenario
@@ -104,7 +104,8 @@ def test_ctrl_c_keeps_every_finished_run_and_a_rerun_goes_on_from_there(tmp_path
 
     args = [sys.executable, "-m", "neurochip.cli", "sweep", str(SCENARIO), "--set", "duration=4 s,4.5 s,5 s",
             "--out", str(tmp_path), "--workers", "1", "--quiet"]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=default_sigint)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # wait for the first finished run
         if (tmp_path / "summary.csv").exists() and any(r["status"] == "complete" for r in rows(tmp_path)):
