@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import intrinsic
 
 
-@numba.njit(cache=True)
-def _popcount(value: np.uint64) -> int:
-    """Set bits of a 64-bit word (the SWAR method)."""
-    value = value - ((value >> np.uint64(1)) & np.uint64(0x5555555555555555))
-    value = (value & np.uint64(0x3333333333333333)) + ((value >> np.uint64(2)) & np.uint64(0x3333333333333333))
-    value = (value + (value >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
-    return int((value * np.uint64(0x0101010101010101)) >> np.uint64(56))
+@intrinsic
+def _popcount(typingctx, value):
+    """Set bits of a 64-bit word: LLVM's ctpop, one instruction where the CPU has one."""
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
+    return types.uint64(types.uint64), codegen
 
 
 @numba.njit(cache=True, inline="always")
@@ -42,24 +43,41 @@ def _next(state):
 
 
 @numba.njit(cache=True)
-def _line_masks(values, scale, bl, state, masks, signs):
-    """Masks and signs of one sample's lines of ``values`` (fire probability scale |v|); a line
-    that cannot fire keeps sign 0 and draws nothing. Returns the generator's state."""
+def _sample_masks(values, scale, bl, offset, state, positive, negative):
+    """Set bits ``offset`` ... ``offset + bl - 1`` of each line's mask in ``positive`` or
+    ``negative`` (by the sign of its value) where it fires (probability scale |v|); a line at
+    0 draws nothing. Returns the generator's state."""
     for line in range(values.size):
-        masks[line, :] = 0
-        signs[line] = 0
-        if values[line] == 0.0:
+        value = values[line]
+        if value == 0.0:
             continue
-        signs[line] = 1 if values[line] > 0 else -1
-        threshold = np.uint64(np.rint(min(scale * abs(values[line]), 1.0) * 65536.0))
-        bits = np.uint64(0)
-        for slot in range(bl):
-            if (slot & 3) == 0:
+        masks = positive[line] if value > 0 else negative[line]
+        threshold = np.uint64(np.rint(min(scale * abs(value), 1.0) * 65536.0))
+        for first in range(0, bl, 64):  # up to 64 slots gather in a register, then go to the masks
+            slots = min(64, bl - first)
+            train = np.uint64(0)
+            for quad in range(0, slots, 4):
                 state, bits = _next(state)
-            # no branch on the comparison: its outcome is random, and a mispredicted jump costs more
-            masks[line, slot >> 6] |= np.uint64((bits & np.uint64(0xFFFF)) < threshold) << np.uint64(slot & 63)
-            bits >>= np.uint64(16)
+                for k in range(4):  # no branch on the comparisons: their outcomes are random
+                    word = (bits >> np.uint64(16 * k)) & np.uint64(0xFFFF)
+                    train |= np.uint64(word < threshold) << np.uint64(quad + k)
+            if slots < 64:
+                train &= (np.uint64(1) << np.uint64(slots)) - np.uint64(1)  # the words past BL are drawn, unused
+            position = offset + first
+            word, shift = position >> 6, position & 63
+            masks[word] |= train << np.uint64(shift)
+            if shift + slots > 64:
+                masks[word + 1] |= train >> np.uint64(64 - shift)
     return state
+
+
+@numba.njit(cache=True)
+def _sum_and(a, b):
+    """Set bits of a AND b over the words of two masks."""
+    hits = np.uint64(0)
+    for k in range(a.size):
+        hits += _popcount(a[k] & b[k])
+    return hits
 
 
 @numba.njit(cache=True)
@@ -67,13 +85,15 @@ def pulse_coincidences(x, d, c, manage, bl, seed, ups, downs):
     """Add the coincidences of the update -lr x^T d to ``ups`` and ``downs`` (inputs, outputs).
 
     x: (batch, inputs), d: (batch, outputs); ``seed`` starts the slot words' generator.
+    The slots of the whole mini-batch lie end to end in each line's masks (sample b's slot s
+    at bit b BL + s), one mask for the samples where the line is positive, one where it is
+    negative: a cell's down pulses are the common bits of (x+, d+) and (x-, d-), its up
+    pulses those of (x+, d-) and (x-, d+), counted once per mini-batch.
     """
     batch, inputs, outputs = x.shape[0], x.shape[1], d.shape[1]
-    chunks = (bl + 63) // 64
-    mask_x = np.zeros((inputs, chunks), np.uint64)
-    mask_d = np.zeros((outputs, chunks), np.uint64)
-    sign_x = np.zeros(inputs, np.int64)
-    sign_d = np.zeros(outputs, np.int64)
+    words = (batch * bl + 63) // 64
+    x_pos, x_neg = np.zeros((inputs, words), np.uint64), np.zeros((inputs, words), np.uint64)
+    d_pos, d_neg = np.zeros((outputs, words), np.uint64), np.zeros((outputs, words), np.uint64)
     state = np.uint64(seed)
     for b in range(batch):
         x_max, d_max = 0.0, 0.0
@@ -82,19 +102,20 @@ def pulse_coincidences(x, d, c, manage, bl, seed, ups, downs):
         for j in range(outputs):
             d_max = max(d_max, abs(d[b, j]))
         ratio = np.sqrt(d_max / x_max) if manage and x_max > 0 and d_max > 0 else 1.0
-        state = _line_masks(x[b], c * ratio, bl, state, mask_x, sign_x)
-        state = _line_masks(d[b], c / ratio, bl, state, mask_d, sign_d)
-        for i in range(inputs):
-            if sign_x[i] == 0:
-                continue
-            for j in range(outputs):
-                hits = 0
-                for k in range(chunks):
-                    hits += _popcount(mask_x[i, k] & mask_d[j, k])
-                # x d > 0: the gradient step lowers w (branch-free; a silent d line adds 0)
-                down = sign_x[i] * sign_d[j] > 0
-                downs[i, j] += hits * down
-                ups[i, j] += hits * (1 - down)
+        state = _sample_masks(x[b], c * ratio, bl, b * bl, state, x_pos, x_neg)
+        state = _sample_masks(d[b], c / ratio, bl, b * bl, state, d_pos, d_neg)
+    for i in range(inputs):
+        positive, negative = x_pos[i].any(), x_neg[i].any()
+        for j in range(outputs):
+            down, up = np.uint64(0), np.uint64(0)
+            if positive:
+                down += _sum_and(x_pos[i], d_pos[j])
+                up += _sum_and(x_pos[i], d_neg[j])
+            if negative:
+                down += _sum_and(x_neg[i], d_neg[j])
+                up += _sum_and(x_neg[i], d_pos[j])
+            downs[i, j] += down
+            ups[i, j] += up
 
 
 @numba.njit(cache=True)
