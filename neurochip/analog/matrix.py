@@ -29,9 +29,13 @@ from functools import cached_property
 import numpy as np
 
 from ..description.training import IOSpec, PulseUpdateSpec
+from ..devices.base import ValueArray
 from ..kernel.core import Core
 from .coincidences import pulse_coincidences, touched
-from .periphery import convert_outputs, drive, levels
+from .periphery import drive, levels, read_tiles, tiles_driven
+
+_NO_NORMALS = np.zeros(0)
+_NOT_READ = np.zeros((0, 0))  # the place of a tile with no line driven
 
 
 @dataclass
@@ -55,6 +59,14 @@ class Tile:
         """Flat cell indices of the tile's block on its core (top-left corner of the array)."""
         return (self.rows[:, None] * self.core.crossbar.cols + self.cols[None, :]).ravel()
 
+    def read(self, now: float) -> np.ndarray:
+        """The tile's cells as one read sees them, its block at the top left of the result: where
+        the devices hold plain values, their whole array (a view, nothing copied or drawn)."""
+        devices = self.core.crossbar.devices
+        if isinstance(devices, ValueArray):
+            return devices.value(now).reshape(devices.shape)
+        return devices.read(now, self.rows, self.cols)[0]
+
 
 class AnalogMatrix:
     """``inputs x outputs`` weights held by the devices of ``tiles`` (one core each)."""
@@ -63,6 +75,10 @@ class AnalogMatrix:
         self.name, self.tiles, self.io, self.rng = name, tiles, io, rng
         self.shape = (inputs, outputs)
         self.step = tiles[0].core.crossbar.devices.nominal_step
+        #: each tile's [start, stop) of input lines and of output lines
+        self.tile_inputs = np.array([[t.inputs.start, t.inputs.stop] for t in tiles], np.int64)
+        self.tile_outputs = np.array([[t.outputs.start, t.outputs.stop] for t in tiles], np.int64)
+        self._dac_steps, self._adc_steps = levels(io.dac_bits), levels(io.adc_bits)
 
     # -- state ----------------------------------------------------------------------------
     def weights(self, now: float, noisy: bool = False) -> np.ndarray:
@@ -110,25 +126,22 @@ class AnalogMatrix:
         io = self.io
         vectors = np.ascontiguousarray(vectors, float)
         driven, scale = np.empty_like(vectors), np.empty(len(vectors))
-        drive(vectors, io.in_bound, levels(io.dac_bits), driven, scale)
+        drive(vectors, io.in_bound, self._dac_steps, driven, scale)
+        sources, targets = (self.tile_inputs, self.tile_outputs) if forward else (self.tile_outputs, self.tile_inputs)
+        widths = targets[:, 1] - targets[:, 0]
+        live, converted = tiles_driven(driven, sources, widths)
+        normals = self.rng.standard_normal(len(vectors) * converted) if io.out_noise else _NO_NORMALS
+        live_tiles = [index for index, on in enumerate(live.tolist()) if on]
+        weights = [_NOT_READ] * len(self.tiles)
+        for index in live_tiles:
+            weights[index] = self.tiles[index].read(now)
         out = np.zeros((len(vectors), self.shape[1] if forward else self.shape[0]))
-        for tile in self.tiles:
-            source, target = (tile.inputs, tile.outputs) if forward else (tile.outputs, tile.inputs)
-            block_in = driven[:, source]
-            lines = np.flatnonzero(block_in.any(axis=0))
-            if lines.size == 0:
-                continue  # nothing driven: every output of this tile reads 0
-            devices = tile.core.crossbar.devices
-            if forward:
-                weights, _ = devices.read(now, tile.rows[lines], tile.cols)
-            else:
-                weights, _ = devices.read(now, tile.rows, tile.cols[lines])
-                weights = weights.T
-            partial = block_in[:, lines] @ weights
-            normals = self.rng.standard_normal(partial.shape) if io.out_noise else partial
-            convert_outputs(partial, normals, io.out_noise, io.out_bound, levels(io.adc_bits), out, target.start)
-            self._count(tile.core, kind, np.count_nonzero(block_in), len(vectors), weights.shape[1])
-        return out * scale[:, None]
+        line_drives = np.empty(len(self.tiles), np.int64)
+        read_tiles(driven, scale, tuple(weights), self.tile_inputs, self.tile_outputs, forward, live, normals,
+                   io.out_noise, io.out_bound, self._adc_steps, out, line_drives)
+        for index in live_tiles:
+            self._count(self.tiles[index].core, kind, int(line_drives[index]), len(vectors), int(widths[index]))
+        return out
 
     @staticmethod
     def _count(core: Core, kind: str, driven: int, vectors: int, fan_out: int) -> None:
