@@ -64,14 +64,29 @@ class SoftBoundsArray(ValueArray):
         """
         std = self.spec.dw_min_std
         normals = self.rng.standard_normal(cells.size) if std else np.zeros(0)
-        _apply_counts(self.w, self.up, self.down, self.w_max, self.w_min, cells, ups, downs, std, normals)
-        self.count("up_pulse", int(ups.sum()))
-        self.count("down_pulse", int(downs.sum()))
+        total_up, total_down = _apply_counts(self.w, self.up, self.down, self.w_max, self.w_min, cells, ups, downs,
+                                             std, normals)
+        self.count("up_pulse", total_up)
+        self.count("down_pulse", total_down)
+
+
+@numba.njit(cache=True)
+def _power(base, exponent):
+    """base ** exponent for an integer exponent >= 0, by squaring (a few products, not a pow call)."""
+    result = 1.0
+    while exponent:
+        if exponent & 1:
+            result *= base
+        base *= base
+        exponent >>= 1
+    return result
 
 
 @numba.njit(cache=True)
 def _apply_counts(w, up, down, w_max, w_min, cells, ups, downs, std, normals):
-    """The mean-field map of ``SoftBoundsArray.pulse_counts``, one cell at a time, in place."""
+    """The mean-field map of ``SoftBoundsArray.pulse_counts``, one cell at a time, in place;
+    returns the numbers of up and down pulses."""
+    total_up, total_down = 0, 0
     for k in range(cells.size):
         c = cells[k]
         n = ups[k] + downs[k]
@@ -79,7 +94,7 @@ def _apply_counts(w, up, down, w_max, w_min, cells, ups, downs, std, normals):
         a_up, a_down = 1.0 - up[c] / w_max[c], 1.0 + down[c] / w_min[c]
         alpha = p * a_up + (1.0 - p) * a_down
         beta = p * up[c] - (1.0 - p) * down[c]
-        alpha_n = alpha ** float(n)
+        alpha_n = _power(alpha, n)
         if abs(1.0 - alpha) > 1e-12:
             geometric = (1.0 - alpha_n) / (1.0 - alpha)  # sum of alpha^i, i < n
         else:  # a device with zero steps (a dead device) stays put
@@ -89,3 +104,6 @@ def _apply_counts(w, up, down, w_max, w_min, cells, ups, downs, std, normals):
             up_step, down_step = up[c] * (1.0 - w[c] / w_max[c]), down[c] * (1.0 - w[c] / w_min[c])
             new += std * math.sqrt(ups[k] * up_step ** 2 + downs[k] * down_step ** 2) * normals[k]
         w[c] = min(max(new, w_min[c]), w_max[c])
+        total_up += ups[k]
+        total_down += downs[k]
+    return total_up, total_down
