@@ -62,6 +62,39 @@ def test_a_layer_larger_than_a_core_is_split_and_its_partial_sums_added(tmp_path
     assert ledger.count(kind="adc_conversion") == 3 * (5 * 2 + 7 * 2)  # each tile converts its own partial sums
 
 
+def test_a_read_converts_each_driven_tiles_partial_sums_with_its_own_noise(tmp_path):
+    """Against numpy: DAC per vector, then per tile with a line driven (in tile order) its
+    product, its own normals, its ADC; tiles with no line driven are neither read nor drawn for."""
+    io = IOSpec(dac_bits=5, adc_bits=6, in_bound=1.0, out_bound=3.0, out_noise=0.1)
+    chip = cores(tmp_path, {"model": "ideal", "dw": 0.01}, count=4)
+    m = matrix(chip, ["c0", "c1", "c2", "c3"], inputs=7, outputs=5, io=io, seed=3)  # 2 x 2 tiles of 4 x 3
+    w = np.random.default_rng(1).uniform(-1, 1, (7, 5))
+    m.program(w, 0.0)
+    blocks = [(slice(0, 4), slice(0, 3)), (slice(0, 4), slice(3, 5)), (slice(4, 7), slice(0, 3)), (slice(4, 7), slice(3, 5))]
+
+    def convert(values, bound, steps):
+        return np.rint(np.clip(values, -bound, bound) * steps / bound) * bound / steps
+
+    def reference(vectors, forward, rng):
+        scale = np.abs(vectors).max(axis=1) / io.in_bound
+        driven = convert(vectors / scale[:, None], io.in_bound, 15)
+        out = np.zeros((len(vectors), 5 if forward else 7))
+        for rows, cols in blocks:
+            source, target = (rows, cols) if forward else (cols, rows)
+            if driven[:, source].any():
+                partial = driven[:, source] @ (w[rows, cols] if forward else w[rows, cols].T)
+                out[:, target] += convert(partial + 0.1 * rng.standard_normal(partial.shape), 3.0, 31)
+        return out * scale[:, None]
+
+    rng = np.random.default_rng(3)
+    x = np.random.default_rng(2).normal(size=(3, 7))
+    x[:, :4] = 0.0  # the tiles of inputs 0-3 are not driven
+    d = np.random.default_rng(4).normal(size=(3, 5))
+    np.testing.assert_allclose(m.forward(x, 0.0), reference(x, True, rng), rtol=1e-12)
+    np.testing.assert_allclose(m.backward(d, 0.0), reference(d, False, rng), rtol=1e-12)
+    assert chip.ledger.count(kind="adc_conversion") == 3 * 5 + 3 * 7 * 2
+
+
 def test_periphery_clips_and_quantises():
     from neurochip.analog.periphery import convert_outputs, drive, levels
     assert levels(3) == 3 and levels(None) == 0
@@ -138,14 +171,30 @@ def test_coincidence_counts_equal_the_product_of_the_slot_trains():
 
 
 def test_a_tiles_touched_cells_are_its_block_laid_from_the_array_corner():
-    from neurochip.analog.coincidences import touched
+    from neurochip.devices.base import touched
     rng = np.random.default_rng(5)
     ups, downs = rng.integers(0, 3, (5, 4)) * (rng.random((5, 4)) < 0.5), rng.integers(0, 2, (5, 4))
-    cells, block_ups, block_downs = touched(ups, downs, 2, 5, 1, 4, 6)  # block [2:5, 1:4] on a 6-wide array
+    cells, block_ups, block_downs = touched(ups[2:5, 1:4], downs[2:5, 1:4], 6)  # block [2:5, 1:4] on a 6-wide array
     rows, cols = np.nonzero((ups[2:5, 1:4] > 0) | (downs[2:5, 1:4] > 0))
     np.testing.assert_array_equal(cells, rows * 6 + cols)
     np.testing.assert_array_equal(block_ups, ups[2:5, 1:4][rows, cols])
     np.testing.assert_array_equal(block_downs, downs[2:5, 1:4][rows, cols])
+
+
+def test_soft_bounds_block_counts_are_the_counts_of_the_touched_cells():
+    """The fused block form takes the same cells, in the same order, with the same normals."""
+    from neurochip.devices.base import pulse_block_by_cells
+    spec = SoftBoundsSpec(model="softbounds", up_down=0.2, dw_min=0.01, dw_min_std=0.3)
+    a, b = (SoftBoundsArray((6, 5), spec, np.random.default_rng(0), lambda k, n: None) for _ in range(2))
+    rng = np.random.default_rng(2)
+    ups = rng.integers(0, 5, (4, 3)) * (rng.random((4, 3)) < 0.5)
+    downs = rng.integers(0, 5, (4, 3)) * (rng.random((4, 3)) < 0.5)
+    a.pulse_block(ups, downs, 0.0)  # the 4 x 3 block at the top left of a 6 x 5 array
+    pulse_block_by_cells(b, ups, downs, 0.0)
+    np.testing.assert_array_equal(a.w, b.w)
+    moved = (ups + downs > 0).ravel()
+    assert a.w.reshape(6, 5)[:4, :3].ravel()[moved].all() and not a.w.reshape(6, 5)[:4, :3].ravel()[~moved].any()
+    assert not a.w.reshape(6, 5)[4:].any() and not a.w.reshape(6, 5)[:, 3:].any()
 
 
 def test_soft_bounds_pulse_counts_follow_the_pulse_by_pulse_law():

@@ -116,22 +116,3 @@ def pulse_coincidences(x, d, c, manage, bl, seed, ups, downs):
                 up += _sum_and(x_neg[i], d_pos[j])
             downs[i, j] += down
             ups[i, j] += up
-
-
-@numba.njit(cache=True)
-def touched(ups, downs, inputs_start, inputs_stop, outputs_start, outputs_stop, core_cols):
-    """(cells, ups, downs) of the cells of one tile with a pulse: the matrix block
-    [inputs_start:inputs_stop, outputs_start:outputs_stop] laid from the top-left corner of
-    a ``core_cols``-wide array, in row-major order."""
-    size = (inputs_stop - inputs_start) * (outputs_stop - outputs_start)
-    cells = np.empty(size, np.int64)
-    block_ups = np.empty(size, np.int64)
-    block_downs = np.empty(size, np.int64)
-    n = 0
-    for i in range(inputs_start, inputs_stop):
-        for j in range(outputs_start, outputs_stop):
-            if ups[i, j] > 0 or downs[i, j] > 0:
-                cells[n] = (i - inputs_start) * core_cols + (j - outputs_start)
-                block_ups[n], block_downs[n] = ups[i, j], downs[i, j]
-                n += 1
-    return cells[:n], block_ups[:n], block_downs[:n]

@@ -31,7 +31,7 @@ import numpy as np
 from ..description.training import IOSpec, PulseUpdateSpec
 from ..devices.base import ValueArray
 from ..kernel.core import Core
-from .coincidences import pulse_coincidences, touched
+from .coincidences import pulse_coincidences
 from .periphery import drive, levels, read_tiles, tiles_driven
 
 _NO_NORMALS = np.zeros(0)
@@ -169,7 +169,4 @@ class AnalogMatrix:
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
         for tile in self.tiles:
-            cells, block_ups, block_downs = touched(ups, downs, tile.inputs.start, tile.inputs.stop,
-                                                    tile.outputs.start, tile.outputs.stop, tile.core.crossbar.cols)
-            if cells.size:
-                tile.core.crossbar.devices.pulse_counts(cells, block_ups, block_downs, now)
+            tile.core.crossbar.devices.pulse_block(ups[tile.inputs, tile.outputs], downs[tile.inputs, tile.outputs], now)

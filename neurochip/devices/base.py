@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numba
 import numpy as np
 
 Counter = Callable[[str, int], None]
@@ -68,9 +69,37 @@ class ValueArray:
         applied up, down, up, down... (the order a pulse-coincidence update interleaves them)."""
         pulse_counts_one_by_one(self, cells, ups, downs, now)
 
+    def pulse_block(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
+        """``pulse_counts`` for a block of cells at the array's top left, its counts as 2-D arrays."""
+        pulse_block_by_cells(self, ups, downs, now)
+
     def program(self, weights: np.ndarray, now: float) -> None:
         self.w = np.ravel(weights).astype(float).copy()
         self.count("program", self.w.size)
+
+
+@numba.njit(cache=True)
+def touched(ups, downs, cols):
+    """(cells, ups, downs) of the cells with a pulse in the count blocks ``ups`` and ``downs``,
+    laid from the top-left corner of a ``cols``-wide array, in row-major order."""
+    cells = np.empty(ups.size, np.int64)
+    block_ups, block_downs = np.empty(ups.size, np.int64), np.empty(ups.size, np.int64)
+    n = 0
+    for i in range(ups.shape[0]):
+        for j in range(ups.shape[1]):
+            if ups[i, j] > 0 or downs[i, j] > 0:
+                cells[n] = i * cols + j
+                block_ups[n], block_downs[n] = ups[i, j], downs[i, j]
+                n += 1
+    return cells[:n], block_ups[:n], block_downs[:n]
+
+
+def pulse_block_by_cells(array, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
+    """``array.pulse_counts`` on the cells with a pulse in the count blocks ``ups`` and ``downs``
+    (2-D, laid from the array's top-left corner)."""
+    cells, block_ups, block_downs = touched(ups, downs, array.shape[1])
+    if cells.size:
+        array.pulse_counts(cells, block_ups, block_downs, now)
 
 
 def pulse_counts_one_by_one(array, cells: np.ndarray, ups: np.ndarray, downs: np.ndarray, now: float) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..description.devices import PCMPairSpec
-from .base import Counter, block_cells, pulse_counts_one_by_one, spread
+from .base import Counter, block_cells, pulse_block_by_cells, pulse_counts_one_by_one, spread
 from .pcm_kernels import read_block, set_pulses
 
 _TINY = 1e-6
@@ -205,6 +205,9 @@ class PCMPairArray:
     def pulse_counts(self, cells: np.ndarray, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
         """SETs on G+ (ups) and G- (downs), one pulse slot at a time: the step law has no closed form."""
         pulse_counts_one_by_one(self, cells, ups, downs, now)
+
+    def pulse_block(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
+        pulse_block_by_cells(self, ups, downs, now)
 
     def conductances(self, now: float, cells: np.ndarray) -> dict[str, np.ndarray]:
         """G+ and G- (S) of flat ``cells`` at ``now``, drift applied."""
