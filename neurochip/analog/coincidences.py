@@ -72,15 +72,6 @@ def _sample_masks(values, scale, bl, offset, state, positive, negative):
 
 
 @numba.njit(cache=True)
-def _sum_and(a, b):
-    """Set bits of a AND b over the words of two masks."""
-    hits = np.uint64(0)
-    for k in range(a.size):
-        hits += _popcount(a[k] & b[k])
-    return hits
-
-
-@numba.njit(cache=True)
 def pulse_coincidences(x, d, c, manage, bl, seed, ups, downs):
     """Add the coincidences of the update -lr x^T d to ``ups`` and ``downs`` (inputs, outputs).
 
@@ -104,15 +95,24 @@ def pulse_coincidences(x, d, c, manage, bl, seed, ups, downs):
         ratio = np.sqrt(d_max / x_max) if manage and x_max > 0 and d_max > 0 else 1.0
         state = _sample_masks(x[b], c * ratio, bl, b * bl, state, x_pos, x_neg)
         state = _sample_masks(d[b], c / ratio, bl, b * bl, state, d_pos, d_neg)
+    # (no helper takes the masks: arrays passed between compiled functions cost a reference count)
     for i in range(inputs):
-        positive, negative = x_pos[i].any(), x_neg[i].any()
+        negative = x_neg[i].any()
+        if not negative and not x_pos[i].any():
+            continue  # a line that never fired
+        if not negative:  # the common case: an input line of one sign (activations, pixels)
+            for j in range(outputs):
+                down, up = np.uint64(0), np.uint64(0)
+                for k in range(words):
+                    down += _popcount(x_pos[i, k] & d_pos[j, k])
+                    up += _popcount(x_pos[i, k] & d_neg[j, k])
+                downs[i, j] += down
+                ups[i, j] += up
+            continue
         for j in range(outputs):
             down, up = np.uint64(0), np.uint64(0)
-            if positive:
-                down += _sum_and(x_pos[i], d_pos[j])
-                up += _sum_and(x_pos[i], d_neg[j])
-            if negative:
-                down += _sum_and(x_neg[i], d_neg[j])
-                up += _sum_and(x_neg[i], d_pos[j])
+            for k in range(words):
+                down += _popcount(x_pos[i, k] & d_pos[j, k]) + _popcount(x_neg[i, k] & d_neg[j, k])
+                up += _popcount(x_pos[i, k] & d_neg[j, k]) + _popcount(x_neg[i, k] & d_pos[j, k])
             downs[i, j] += down
             ups[i, j] += up

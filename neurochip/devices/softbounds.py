@@ -92,31 +92,34 @@ def _power(base, exponent):
     return result
 
 
-@numba.njit(cache=True, inline="always")
-def _apply_one(w, up, down, w_max, w_min, c, n_up, n_down, std, normal):
-    """The mean-field map of ``SoftBoundsArray.pulse_counts`` on cell ``c``, in place."""
+@numba.njit(cache=True)
+def _mean_field(w, up, down, w_max, w_min, n_up, n_down, std, normal):
+    """One device's weight after the mean-field map of ``SoftBoundsArray.pulse_counts`` (scalars
+    only: arrays passed between compiled functions cost a reference count each)."""
     n = n_up + n_down
     p = n_up / max(n, 1)
-    a_up, a_down = 1.0 - up[c] / w_max[c], 1.0 + down[c] / w_min[c]
+    a_up, a_down = 1.0 - up / w_max, 1.0 + down / w_min
     alpha = p * a_up + (1.0 - p) * a_down
-    beta = p * up[c] - (1.0 - p) * down[c]
+    beta = p * up - (1.0 - p) * down
     alpha_n = _power(alpha, n)
     if abs(1.0 - alpha) > 1e-12:
         geometric = (1.0 - alpha_n) / (1.0 - alpha)  # sum of alpha^i, i < n
     else:  # a device with zero steps (a dead device) stays put
         geometric = n
-    new = alpha_n * w[c] + beta * geometric
+    new = alpha_n * w + beta * geometric
     if std:
-        up_step, down_step = up[c] * (1.0 - w[c] / w_max[c]), down[c] * (1.0 - w[c] / w_min[c])
+        up_step, down_step = up * (1.0 - w / w_max), down * (1.0 - w / w_min)
         new += std * math.sqrt(n_up * up_step ** 2 + n_down * down_step ** 2) * normal
-    w[c] = min(max(new, w_min[c]), w_max[c])
+    return min(max(new, w_min), w_max)
 
 
 @numba.njit(cache=True)
 def _apply_counts(w, up, down, w_max, w_min, cells, ups, downs, std, normals):
-    """``_apply_one`` on each of ``cells``; returns the numbers of up and down pulses."""
+    """``_mean_field`` on each of ``cells``, in place; returns the numbers of up and down pulses."""
     for k in range(cells.size):
-        _apply_one(w, up, down, w_max, w_min, cells[k], ups[k], downs[k], std, normals[k] if std else 0.0)
+        c = cells[k]
+        w[c] = _mean_field(w[c], up[c], down[c], w_max[c], w_min[c], ups[k], downs[k], std,
+                           normals[k] if std else 0.0)
     return ups.sum(), downs.sum()
 
 
@@ -132,14 +135,16 @@ def _touched(ups, downs):
 
 @numba.njit(cache=True)
 def _apply_block(w, up, down, w_max, w_min, cols, ups, downs, std, normals):
-    """``_apply_one`` on each cell with a pulse in the count blocks (laid from the top left of a
-    ``cols``-wide array, row by row, taking ``normals`` in turn); returns the pulse totals."""
+    """``_mean_field`` on each cell with a pulse in the count blocks (laid from the top left of a
+    ``cols``-wide array, row by row, taking ``normals`` in turn), in place; returns the pulse totals."""
     k, total_up, total_down = 0, 0, 0
     for i in range(ups.shape[0]):
         for j in range(ups.shape[1]):
             n_up, n_down = ups[i, j], downs[i, j]
             if n_up > 0 or n_down > 0:
-                _apply_one(w, up, down, w_max, w_min, i * cols + j, n_up, n_down, std, normals[k] if std else 0.0)
+                c = i * cols + j
+                w[c] = _mean_field(w[c], up[c], down[c], w_max[c], w_min[c], n_up, n_down, std,
+                                   normals[k] if std else 0.0)
                 k += 1
                 total_up += n_up
                 total_down += n_down
