@@ -63,8 +63,8 @@ def test_a_layer_larger_than_a_core_is_split_and_its_partial_sums_added(tmp_path
 
 
 def test_a_read_converts_each_driven_tiles_partial_sums_with_its_own_noise(tmp_path):
-    """Against numpy: DAC per vector, then per tile with a line driven (in tile order) its
-    product, its own normals, its ADC; tiles with no line driven are neither read nor drawn for."""
+    """Against numpy: DAC per vector, then per tile (in tile order) its own normals and, where a
+    line is driven, its product and ADC; tiles with no line driven are neither read nor counted."""
     io = IOSpec(dac_bits=5, adc_bits=6, in_bound=1.0, out_bound=3.0, out_noise=0.1)
     chip = cores(tmp_path, {"model": "ideal", "dw": 0.01}, count=4)
     m = matrix(chip, ["c0", "c1", "c2", "c3"], inputs=7, outputs=5, io=io, seed=3)  # 2 x 2 tiles of 4 x 3
@@ -81,9 +81,10 @@ def test_a_read_converts_each_driven_tiles_partial_sums_with_its_own_noise(tmp_p
         out = np.zeros((len(vectors), 5 if forward else 7))
         for rows, cols in blocks:
             source, target = (rows, cols) if forward else (cols, rows)
+            normals = rng.standard_normal((len(vectors), target.stop - target.start))
             if driven[:, source].any():
                 partial = driven[:, source] @ (w[rows, cols] if forward else w[rows, cols].T)
-                out[:, target] += convert(partial + 0.1 * rng.standard_normal(partial.shape), 3.0, 31)
+                out[:, target] += convert(partial + 0.1 * normals, 3.0, 31)
         return out * scale[:, None]
 
     rng = np.random.default_rng(3)
@@ -96,12 +97,11 @@ def test_a_read_converts_each_driven_tiles_partial_sums_with_its_own_noise(tmp_p
 
 
 def test_periphery_clips_and_quantises():
-    from neurochip.analog.periphery import convert_outputs, drive, levels
+    from neurochip.analog.periphery import convert, drive, levels
     assert levels(3) == 3 and levels(None) == 0
-    values = np.array([[-3.0, -0.26, 0.0, 0.1, 0.74, 5.0]])
-    out = np.zeros((1, 7))
-    convert_outputs(values, values, 0.0, 1.0, 3, out, 1)  # 3 levels a side, from column 1 on
-    np.testing.assert_allclose(out, [[0, -1, -1 / 3, 0, 0, 2 / 3, 1]])
+    converted = [convert(v, 1.0, 3) for v in (-3.0, -0.26, 0.0, 0.1, 0.74, 5.0)]  # 3 levels a side
+    np.testing.assert_allclose(converted, [-1, -1 / 3, 0, 0, 2 / 3, 1])
+    assert convert(0.123, 1.0, 0) == 0.123 and convert(-7.0, 2.0, 0) == -2.0  # 0 levels: clipped only
     vectors = np.array([[0.5, -2.0, 0.0], [0.0, 0.0, 0.0]])
     driven, scale = np.empty_like(vectors), np.empty(2)
     drive(vectors, 1.0, 3, driven, scale)  # scaled by the largest magnitude, then 3 levels a side
@@ -163,8 +163,7 @@ def test_coincidence_counts_equal_the_product_of_the_slot_trains():
                 fire[:, line] = (np.array(words[:bl]) < threshold) * np.sign(values[line])
     fire_x, fire_d = fire_x.reshape(batch * bl, inputs), fire_d.reshape(batch * bl, outputs)
     signed, total = fire_x.T @ fire_d, np.abs(fire_x).T @ np.abs(fire_d)
-    ups, downs = np.zeros((inputs, outputs), np.int64), np.zeros((inputs, outputs), np.int64)
-    pulse_coincidences(x, d, c, True, bl, np.uint64(seed), ups, downs)
+    ups, downs = pulse_coincidences(x, d, c, True, bl, seed)
     np.testing.assert_array_equal(downs, (total + signed) / 2)
     np.testing.assert_array_equal(ups, (total - signed) / 2)
     assert total.sum() > 100 and not ups[2].any() and not downs[2].any()

@@ -79,6 +79,7 @@ class TikiTakaWeights:
         self.buffer = np.zeros(a.shape) if spec.kind == "ttv2" else None
         self.updates = 0
         self.next_row = 0
+        self._transfers = {}
 
     def forward(self, x, now):
         out = self.c.forward(x, now)
@@ -109,12 +110,9 @@ class TikiTakaWeights:
             ledger.stage = previous
 
     def _transfer(self, now, rate: float):
-        inputs = self.a.shape[0]
-        rows = (self.next_row + np.arange(self.spec.columns_per_transfer)) % inputs
-        self.next_row = int(rows[-1] + 1) % inputs
-        one_hot = np.zeros((rows.size, inputs))
-        one_hot[np.arange(rows.size), rows] = 1.0
-        read = self.a.forward(one_hot, now, kind="transfer") - self.reference[rows]
+        rows, one_hot, reference = self._transfer_inputs(self.next_row)
+        self.next_row = int(rows[-1] + 1) % self.a.shape[0]
+        read = self.a.forward(one_hot, now, kind="transfer") - reference
         if self.buffer is None:
             self.c.pulse_update(one_hot, -read, rate, now, self.update_spec)
             return
@@ -126,6 +124,17 @@ class TikiTakaWeights:
         ups[rows] = np.maximum(pulses, 0)
         downs[rows] = np.maximum(-pulses, 0)
         self.c.apply_counts(ups, downs, now)
+
+    def _transfer_inputs(self, first: int):
+        """(rows, one-hot inputs, their references) of the transfer that starts at input line ``first``
+        (built once per starting line: they repeat every pass over A's lines)."""
+        if first not in self._transfers:
+            inputs = self.a.shape[0]
+            rows = (first + np.arange(self.spec.columns_per_transfer)) % inputs
+            one_hot = np.zeros((rows.size, inputs))
+            one_hot[np.arange(rows.size), rows] = 1.0
+            self._transfers[first] = rows, one_hot, self.reference[rows]
+        return self._transfers[first]
 
     def weights(self, now):
         if self.spec.gamma:

@@ -72,8 +72,8 @@ def _sample_masks(values, scale, bl, offset, state, positive, negative):
 
 
 @numba.njit(cache=True)
-def pulse_coincidences(x, d, c, manage, bl, seed, ups, downs):
-    """Add the coincidences of the update -lr x^T d to ``ups`` and ``downs`` (inputs, outputs).
+def pulse_coincidences(x, d, c, manage, bl, seed):
+    """(ups, downs): the coincidences of the update -lr x^T d per cell, each (inputs, outputs).
 
     x: (batch, inputs), d: (batch, outputs); ``seed`` starts the slot words' generator.
     The slots of the whole mini-batch lie end to end in each line's masks (sample b's slot s
@@ -85,6 +85,7 @@ def pulse_coincidences(x, d, c, manage, bl, seed, ups, downs):
     words = (batch * bl + 63) // 64
     x_pos, x_neg = np.zeros((inputs, words), np.uint64), np.zeros((inputs, words), np.uint64)
     d_pos, d_neg = np.zeros((outputs, words), np.uint64), np.zeros((outputs, words), np.uint64)
+    ups, downs = np.zeros((inputs, outputs), np.int64), np.zeros((inputs, outputs), np.int64)
     state = np.uint64(seed)
     for b in range(batch):
         x_max, d_max = 0.0, 0.0
@@ -116,3 +117,4 @@ def pulse_coincidences(x, d, c, manage, bl, seed, ups, downs):
                 up += _popcount(x_pos[i, k] & d_neg[j, k]) + _popcount(x_neg[i, k] & d_pos[j, k])
             downs[i, j] += down
             ups[i, j] += up
+    return ups, downs

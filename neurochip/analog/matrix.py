@@ -23,6 +23,7 @@ has one).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -32,10 +33,9 @@ from ..description.training import IOSpec, PulseUpdateSpec
 from ..devices.base import ValueArray
 from ..kernel.core import Core
 from .coincidences import pulse_coincidences
-from .periphery import drive, levels, read_tiles, tiles_driven
+from .periphery import levels, read_matrix
 
 _NO_NORMALS = np.zeros(0)
-_NOT_READ = np.zeros((0, 0))  # the place of a tile with no line driven
 
 
 @dataclass
@@ -79,6 +79,8 @@ class AnalogMatrix:
         self.tile_inputs = np.array([[t.inputs.start, t.inputs.stop] for t in tiles], np.int64)
         self.tile_outputs = np.array([[t.outputs.start, t.outputs.stop] for t in tiles], np.int64)
         self._dac_steps, self._adc_steps = levels(io.dac_bits), levels(io.adc_bits)
+        #: converted lines of a forward and of a backward read, summed over the tiles
+        self._converted = {True: int(np.sum(np.diff(self.tile_outputs))), False: int(np.sum(np.diff(self.tile_inputs)))}
 
     # -- state ----------------------------------------------------------------------------
     def weights(self, now: float, noisy: bool = False) -> np.ndarray:
@@ -125,22 +127,15 @@ class AnalogMatrix:
         counted, as a line at 0 V draws no current (a transfer's one-hot input reads one line)."""
         io = self.io
         vectors = np.ascontiguousarray(vectors, float)
-        driven, scale = np.empty_like(vectors), np.empty(len(vectors))
-        drive(vectors, io.in_bound, self._dac_steps, driven, scale)
-        sources, targets = (self.tile_inputs, self.tile_outputs) if forward else (self.tile_outputs, self.tile_inputs)
-        widths = targets[:, 1] - targets[:, 0]
-        live, converted = tiles_driven(driven, sources, widths)
-        normals = self.rng.standard_normal(len(vectors) * converted) if io.out_noise else _NO_NORMALS
-        live_tiles = [index for index, on in enumerate(live.tolist()) if on]
-        weights = [_NOT_READ] * len(self.tiles)
-        for index in live_tiles:
-            weights[index] = self.tiles[index].read(now)
+        normals = self.rng.standard_normal(len(vectors) * self._converted[forward]) if io.out_noise else _NO_NORMALS
         out = np.zeros((len(vectors), self.shape[1] if forward else self.shape[0]))
         line_drives = np.empty(len(self.tiles), np.int64)
-        read_tiles(driven, scale, tuple(weights), self.tile_inputs, self.tile_outputs, forward, live, normals,
-                   io.out_noise, io.out_bound, self._adc_steps, out, line_drives)
-        for index in live_tiles:
-            self._count(self.tiles[index].core, kind, int(line_drives[index]), len(vectors), int(widths[index]))
+        read_matrix(vectors, tuple(tile.read(now) for tile in self.tiles), self.tile_inputs, self.tile_outputs, forward,
+                    io.in_bound, self._dac_steps, normals, io.out_noise, io.out_bound, self._adc_steps, out, line_drives)
+        for tile, lines in zip(self.tiles, line_drives.tolist()):
+            if lines:
+                width = tile.outputs.stop - tile.outputs.start if forward else tile.inputs.stop - tile.inputs.start
+                self._count(tile.core, kind, lines, len(vectors), width)
         return out
 
     @staticmethod
@@ -160,12 +155,9 @@ class AnalogMatrix:
 
     def coincidences(self, x: np.ndarray, d: np.ndarray, lr: float, update: PulseUpdateSpec):
         """(ups, downs): pulse counts per cell, each (inputs, outputs), drawn for one update."""
-        ups = np.zeros(self.shape, np.int64)
-        downs = np.zeros(self.shape, np.int64)
-        pulse_coincidences(np.ascontiguousarray(x, float), np.ascontiguousarray(d, float),
-                           np.sqrt(lr / (update.bl * self.step)), update.update_management, update.bl,
-                           np.uint64(self.rng.integers(2 ** 63)), ups, downs)
-        return ups, downs
+        return pulse_coincidences(np.ascontiguousarray(x, float), np.ascontiguousarray(d, float),
+                                  math.sqrt(lr / (update.bl * self.step)), update.update_management, update.bl,
+                                  self.rng.integers(2 ** 63))
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
         for tile in self.tiles:

@@ -72,8 +72,11 @@ class SoftBoundsArray(ValueArray):
     def pulse_block(self, ups, downs, now):
         """``pulse_counts`` on the block at the array's top left whose counts ``ups`` and ``downs``
         hold (2-D), in one compiled pass; the same numbers as through its touched cells."""
+        touched = _touched(ups, downs)
+        if not touched:
+            return  # (a transfer pulses the rows of one tile)
         std = self.spec.dw_min_std
-        normals = self.rng.standard_normal(_touched(ups, downs)) if std else np.zeros(0)
+        normals = self.rng.standard_normal(touched) if std else np.zeros(0)
         total_up, total_down = _apply_block(self.w, self.up, self.down, self.w_max, self.w_min, self.shape[1], ups,
                                             downs, std, normals)
         self.count("up_pulse", total_up)
