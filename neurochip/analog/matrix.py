@@ -79,8 +79,8 @@ class AnalogMatrix:
         self.tile_inputs = np.array([[t.inputs.start, t.inputs.stop] for t in tiles], np.int64)
         self.tile_outputs = np.array([[t.outputs.start, t.outputs.stop] for t in tiles], np.int64)
         self._dac_steps, self._adc_steps = levels(io.dac_bits), levels(io.adc_bits)
-        #: converted lines of a forward and of a backward read, summed over the tiles
-        self._converted = {True: int(np.sum(np.diff(self.tile_outputs))), False: int(np.sum(np.diff(self.tile_inputs)))}
+        #: each tile's converted lines in a forward and in a backward read
+        self._widths = {True: np.diff(self.tile_outputs).ravel().tolist(), False: np.diff(self.tile_inputs).ravel().tolist()}
 
     # -- state ----------------------------------------------------------------------------
     def weights(self, now: float, noisy: bool = False) -> np.ndarray:
@@ -127,14 +127,15 @@ class AnalogMatrix:
         counted, as a line at 0 V draws no current (a transfer's one-hot input reads one line)."""
         io = self.io
         vectors = np.ascontiguousarray(vectors, float)
-        normals = self.rng.standard_normal(len(vectors) * self._converted[forward]) if io.out_noise else _NO_NORMALS
+        widths = self._widths[forward]
+        normals = self.rng.standard_normal(len(vectors) * sum(widths)) if io.out_noise else _NO_NORMALS
         out = np.zeros((len(vectors), self.shape[1] if forward else self.shape[0]))
         line_drives = np.empty(len(self.tiles), np.int64)
-        read_matrix(vectors, tuple(tile.read(now) for tile in self.tiles), self.tile_inputs, self.tile_outputs, forward,
-                    io.in_bound, self._dac_steps, normals, io.out_noise, io.out_bound, self._adc_steps, out, line_drives)
-        for tile, lines in zip(self.tiles, line_drives.tolist()):
+        read_matrix(vectors, tuple([tile.read(now) for tile in self.tiles]), self.tile_inputs, self.tile_outputs,
+                    forward, io.in_bound, self._dac_steps, normals, io.out_noise, io.out_bound, self._adc_steps, out,
+                    line_drives)
+        for tile, lines, width in zip(self.tiles, line_drives.tolist(), widths):
             if lines:
-                width = tile.outputs.stop - tile.outputs.start if forward else tile.inputs.stop - tile.inputs.start
                 self._count(tile.core, kind, lines, len(vectors), width)
         return out
 
