@@ -123,8 +123,10 @@ class AnalogMatrix:
         return self._read(d, now, forward=False, kind="backward")
 
     def _read(self, vectors: np.ndarray, now: float, forward: bool, kind: str) -> np.ndarray:
-        """Drive the lines whose (quantised) input is not zero: only their cells are read and
-        counted, as a line at 0 V draws no current (a transfer's one-hot input reads one line)."""
+        """Drive the lines whose (quantised) input is not zero: only their cells are counted, as a
+        line at 0 V draws no current (a transfer's one-hot input reads one line). One compiled
+        call (``read_matrix``) does the read; each tile lends its array as this read sees it
+        (``Tile.read``)."""
         io = self.io
         vectors = np.ascontiguousarray(vectors, float)
         widths = self._widths[forward]
