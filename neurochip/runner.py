@@ -45,7 +45,13 @@ def trace_path(out_dir: Path, name: str, seed: int) -> Path:
 
 @contextmanager
 def _stop_on_sigint(engine: Engine):
-    """First Ctrl-C asks the engine to stop between two events; a second one aborts at once."""
+    """First Ctrl-C asks the engine to stop between two events; a second one aborts at once.
+    A run started with SIGINT ignored (a background job of a script) leaves it ignored, as
+    Python itself and ``neurochip sweep`` do."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield
+        return
+
     def handler(signum, frame):
         engine.stop_requested = True
         signal.signal(signal.SIGINT, previous)

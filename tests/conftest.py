@@ -94,11 +94,17 @@ def default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def run_then_ctrl_c(scenario: Path, out: Path, trace_name: str, after: float) -> subprocess.CompletedProcess:
+def ignored_sigint() -> None:
+    """For a child process: start with SIGINT ignored, as a script's background job does."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_then_ctrl_c(scenario: Path, out: Path, trace_name: str, after: float,
+                    preexec=default_sigint) -> subprocess.CompletedProcess:
     """Run a scenario through the CLI, send SIGINT ``after`` s once its trace exists; wait for the exit."""
     process = subprocess.Popen([sys.executable, "-m", "neurochip.cli", "run", str(scenario), "--out", str(out),
                                 "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=default_sigint)
+                               preexec_fn=preexec)
     deadline = time.monotonic() + 60
     while not (out / trace_name).exists() and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -5,7 +5,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import REPO, lif, one_core_chip, run_then_ctrl_c
+from conftest import REPO, ignored_sigint, lif, one_core_chip, run_then_ctrl_c
 from neurochip.description import load_scenario
 from neurochip.errors import TraceError
 from neurochip.runner import run_scenario, trace_path
@@ -111,3 +111,18 @@ def test_ctrl_c_leaves_a_readable_trace_up_to_the_interrupt(write, tmp_path):
         assert ledger[("c", "spike")] == t.size + len(trace.spikes("c", "rows")[0])
         times, v = trace.state("c", "rows")
         assert times[-1] <= trace.duration and len(times) >= int(trace.duration / 1e-3)
+
+
+def test_a_run_started_with_sigint_ignored_runs_to_the_end(write, tmp_path):
+    """A background job of a script inherits SIGINT ignored; the run keeps ignoring it."""
+    chip = one_core_chip(rows=32, cols=32, row_neurons=lif(tau="1 ms"), col_neurons=lif(tau="1 ms"))
+    write("chip.yaml", chip)
+    scenario = {"name": "bg", "chip": "chip.yaml", "duration": "3 s", "seed": 2,
+                "inputs": [{"kind": "poisson", "name": "p", "to": "c.rows", "size": 32, "rate": "200 Hz"}],
+                "weights": {"c": {"normal": [0.0, 0.3]}},
+                "record": {"state_interval": "1 ms", "flush_interval": "200 ms"}}
+    out = tmp_path / "out"
+    run = run_then_ctrl_c(write("bg.yaml", scenario), out, "bg-seed2.h5", after=0.5, preexec=ignored_sigint)
+    assert run.returncode == 0, run.stderr
+    with Trace(out / "bg-seed2.h5") as trace:
+        assert trace.status == "complete" and trace.duration == pytest.approx(3.0)
