@@ -1,5 +1,6 @@
 """HDF5 traces: layout, streaming, reproducibility, the ledger inside, and Ctrl-C."""
 
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -88,14 +89,19 @@ def test_reader_errors_name_the_file(tmp_path):
         Trace(tmp_path / "other.h5")
 
 
-def test_ctrl_c_leaves_a_readable_trace_up_to_the_interrupt(write, tmp_path):
+def driven_core_scenario(write, name: str, duration: str) -> Path:
+    """One 32 x 32 core driven by 200 Hz Poisson lines for ``duration``, state sampled every ms, seed 2."""
     chip = one_core_chip(rows=32, cols=32, row_neurons=lif(tau="1 ms"), col_neurons=lif(tau="1 ms"))
     write("chip.yaml", chip)
-    scenario = {"name": "long", "chip": "chip.yaml", "duration": "1 day", "seed": 2,
+    scenario = {"name": name, "chip": "chip.yaml", "duration": duration, "seed": 2,
                 "inputs": [{"kind": "poisson", "name": "p", "to": "c.rows", "size": 32, "rate": "200 Hz"}],
                 "weights": {"c": {"normal": [0.0, 0.3]}},
                 "record": {"state_interval": "1 ms", "flush_interval": "200 ms"}}
-    path = write("long.yaml", scenario)
+    return write(f"{name}.yaml", scenario)
+
+
+def test_ctrl_c_leaves_a_readable_trace_up_to_the_interrupt(write, tmp_path):
+    path = driven_core_scenario(write, "long", "1 day")
     out = tmp_path / "out"
     trace_file = out / "long-seed2.h5"
     run = run_then_ctrl_c(path, out, trace_file.name, after=2.0)
@@ -115,14 +121,9 @@ def test_ctrl_c_leaves_a_readable_trace_up_to_the_interrupt(write, tmp_path):
 
 def test_a_run_started_with_sigint_ignored_runs_to_the_end(write, tmp_path):
     """A background job of a script inherits SIGINT ignored; the run keeps ignoring it."""
-    chip = one_core_chip(rows=32, cols=32, row_neurons=lif(tau="1 ms"), col_neurons=lif(tau="1 ms"))
-    write("chip.yaml", chip)
-    scenario = {"name": "bg", "chip": "chip.yaml", "duration": "3 s", "seed": 2,
-                "inputs": [{"kind": "poisson", "name": "p", "to": "c.rows", "size": 32, "rate": "200 Hz"}],
-                "weights": {"c": {"normal": [0.0, 0.3]}},
-                "record": {"state_interval": "1 ms", "flush_interval": "200 ms"}}
     out = tmp_path / "out"
-    run = run_then_ctrl_c(write("bg.yaml", scenario), out, "bg-seed2.h5", after=0.5, preexec=ignored_sigint)
+    run = run_then_ctrl_c(driven_core_scenario(write, "bg", "3 s"), out, "bg-seed2.h5", after=0.5,
+                          preexec=ignored_sigint)
     assert run.returncode == 0, run.stderr
     with Trace(out / "bg-seed2.h5") as trace:
         assert trace.status == "complete" and trace.duration == pytest.approx(3.0)
