@@ -70,7 +70,7 @@ def test_a_read_converts_each_driven_tiles_partial_sums_with_its_own_noise(tmp_p
     m = matrix(chip, ["c0", "c1", "c2", "c3"], inputs=7, outputs=5, io=io, seed=3)  # 2 x 2 tiles of 4 x 3
     w = np.random.default_rng(1).uniform(-1, 1, (7, 5))
     m.program(w, 0.0)
-    blocks = [(slice(0, 4), slice(0, 3)), (slice(0, 4), slice(3, 5)), (slice(4, 7), slice(0, 3)), (slice(4, 7), slice(3, 5))]
+    blocks = [(rows, cols) for rows in (slice(0, 4), slice(4, 7)) for cols in (slice(0, 3), slice(3, 5))]  # tile order
 
     def convert(values, bound, steps):
         return np.rint(np.clip(values, -bound, bound) * steps / bound) * bound / steps

@@ -61,7 +61,8 @@ class Tile:
 
     def read(self, now: float) -> np.ndarray:
         """The tile's cells as one read sees them, its block at the top left of the result: where
-        the devices hold plain values, their whole array (a view, nothing copied or drawn)."""
+        the devices hold plain values, their whole array (a view, nothing copied or drawn);
+        otherwise a read of the tile's block (PCM: drift and read noise on every cell of it)."""
         devices = self.core.crossbar.devices
         if isinstance(devices, ValueArray):
             return devices.value(now).reshape(devices.shape)
@@ -80,7 +81,8 @@ class AnalogMatrix:
         self.tile_outputs = np.array([[t.outputs.start, t.outputs.stop] for t in tiles], np.int64)
         self._dac_steps, self._adc_steps = levels(io.dac_bits), levels(io.adc_bits)
         #: each tile's converted lines in a forward and in a backward read
-        self._widths = {True: np.diff(self.tile_outputs).ravel().tolist(), False: np.diff(self.tile_inputs).ravel().tolist()}
+        self._widths = {True: np.diff(self.tile_outputs).ravel().tolist(),
+                        False: np.diff(self.tile_inputs).ravel().tolist()}
 
     # -- state ----------------------------------------------------------------------------
     def weights(self, now: float, noisy: bool = False) -> np.ndarray:
@@ -164,4 +166,5 @@ class AnalogMatrix:
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
         for tile in self.tiles:
-            tile.core.crossbar.devices.pulse_block(ups[tile.inputs, tile.outputs], downs[tile.inputs, tile.outputs], now)
+            block = (tile.inputs, tile.outputs)
+            tile.core.crossbar.devices.pulse_block(ups[block], downs[block], now)
