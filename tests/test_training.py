@@ -96,6 +96,18 @@ def test_a_read_converts_each_driven_tiles_partial_sums_with_its_own_noise(tmp_p
     assert chip.ledger.count(kind="adc_conversion") == 3 * 5 + 3 * 7 * 2
 
 
+def test_a_pcm_tile_with_no_line_driven_is_not_read(tmp_path):
+    """Its read noise is not drawn: the undriven tile's devices draw nothing, the driven one's do."""
+    chip = cores(tmp_path, {"model": "pcm"}, count=2)
+    m = matrix(chip, ["c0", "c1"], inputs=8, outputs=3, io=EXACT)  # tiles: inputs 0-3 on c0, 4-7 on c1
+    states = [chip.cores[name].crossbar.devices.rng.bit_generator.state for name in ("c0", "c1")]
+    x = np.zeros((1, 8))
+    x[0, 1] = 1.0  # one line of the first tile
+    m.forward(x, 1.0)
+    after = [chip.cores[name].crossbar.devices.rng.bit_generator.state for name in ("c0", "c1")]
+    assert after[0] != states[0] and after[1] == states[1]
+
+
 def test_periphery_clips_and_quantises():
     from neurochip.analog.periphery import convert, drive, levels
     assert levels(3) == 3 and levels(None) == 0

@@ -36,6 +36,7 @@ from .coincidences import pulse_coincidences
 from .periphery import levels, read_matrix
 
 _NO_NORMALS = np.zeros(0)
+_UNDRIVEN = np.zeros((0, 0))  # the place of a tile with no line driven: never indexed
 
 
 @dataclass
@@ -59,12 +60,17 @@ class Tile:
         """Flat cell indices of the tile's block on its core (top-left corner of the array)."""
         return (self.rows[:, None] * self.core.crossbar.cols + self.cols[None, :]).ravel()
 
+    @cached_property
+    def lends_view(self) -> bool:
+        """Whether its devices hold plain values, so that a read costs nothing until used."""
+        return isinstance(self.core.crossbar.devices, ValueArray)
+
     def read(self, now: float) -> np.ndarray:
         """The tile's cells as one read sees them, its block at the top left of the result: where
         the devices hold plain values, their whole array (a view, nothing copied or drawn);
         otherwise a read of the tile's block (PCM: drift and read noise on every cell of it)."""
         devices = self.core.crossbar.devices
-        if isinstance(devices, ValueArray):
+        if self.lends_view:
             return devices.value(now).reshape(devices.shape)
         return devices.read(now, self.rows, self.cols)[0]
 
@@ -135,9 +141,11 @@ class AnalogMatrix:
         normals = self.rng.standard_normal(len(vectors) * sum(widths)) if io.out_noise else _NO_NORMALS
         out = np.zeros((len(vectors), self.shape[1] if forward else self.shape[0]))
         line_drives = np.empty(len(self.tiles), np.int64)
-        read_matrix(vectors, tuple([tile.read(now) for tile in self.tiles]), self.tile_inputs, self.tile_outputs,
-                    forward, io.in_bound, self._dac_steps, normals, io.out_noise, io.out_bound, self._adc_steps, out,
-                    line_drives)
+        # a tile none of whose lines is driven is not read (devices that lend a view cost nothing to skip)
+        weights = tuple([tile.read(now) if tile.lends_view or vectors[:, tile.inputs if forward else tile.outputs].any()
+                         else _UNDRIVEN for tile in self.tiles])
+        read_matrix(vectors, weights, self.tile_inputs, self.tile_outputs, forward, io.in_bound, self._dac_steps,
+                    normals, io.out_noise, io.out_bound, self._adc_steps, out, line_drives)
         for tile, lines, width in zip(self.tiles, line_drives.tolist(), widths):
             if lines:
                 self._count(tile.core, kind, lines, len(vectors), width)
