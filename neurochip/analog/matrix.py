@@ -141,7 +141,7 @@ class AnalogMatrix:
         normals = self.rng.standard_normal(len(vectors) * sum(widths)) if io.out_noise else _NO_NORMALS
         out = np.zeros((len(vectors), self.shape[1] if forward else self.shape[0]))
         line_drives = np.empty(len(self.tiles), np.int64)
-        # a tile none of whose lines is driven is not read (devices that lend a view cost nothing to skip)
+        # a tile none of whose lines is driven is not read; a lent view costs nothing, so only other tiles are checked
         weights = tuple([tile.read(now) if tile.lends_view or vectors[:, tile.inputs if forward else tile.outputs].any()
                          else _UNDRIVEN for tile in self.tiles])
         read_matrix(vectors, weights, self.tile_inputs, self.tile_outputs, forward, io.in_bound, self._dac_steps,
