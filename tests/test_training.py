@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from conftest import REPO, reduced
+from neurochip import compiled_random
 from neurochip.analog.algorithms import layer_weights
 from neurochip.analog.matrix import AnalogMatrix, Tile
 from neurochip.chip import build_chip
@@ -63,8 +64,9 @@ def test_a_layer_larger_than_a_core_is_split_and_its_partial_sums_added(tmp_path
 
 
 def test_a_read_converts_each_driven_tiles_partial_sums_with_its_own_noise(tmp_path):
-    """Against numpy: DAC per vector, then per tile (in tile order) its own normals and, where a
-    line is driven, its product and ADC; tiles with no line driven are neither read nor counted."""
+    """Against numpy: DAC per vector, then per tile (in tile order), where a line is driven, its
+    product, its own normals from the matrix's stream and ADC; tiles with no line driven are
+    neither read, nor drawn for, nor counted."""
     io = IOSpec(dac_bits=5, adc_bits=6, in_bound=1.0, out_bound=3.0, out_noise=0.1)
     chip = cores(tmp_path, {"model": "ideal", "dw": 0.01}, count=4)
     m = matrix(chip, ["c0", "c1", "c2", "c3"], inputs=7, outputs=5, io=io, seed=3)  # 2 x 2 tiles of 4 x 3
@@ -75,24 +77,26 @@ def test_a_read_converts_each_driven_tiles_partial_sums_with_its_own_noise(tmp_p
     def convert(values, bound, steps):
         return np.rint(np.clip(values, -bound, bound) * steps / bound) * bound / steps
 
-    def reference(vectors, forward, rng):
+    def reference(vectors, forward, state):
         scale = np.abs(vectors).max(axis=1) / io.in_bound
         driven = convert(vectors / scale[:, None], io.in_bound, 15)
         out = np.zeros((len(vectors), 5 if forward else 7))
         for rows, cols in blocks:
             source, target = (rows, cols) if forward else (cols, rows)
-            normals = rng.standard_normal((len(vectors), target.stop - target.start))
             if driven[:, source].any():
+                normals = compiled_random.normals(state, len(vectors) * (target.stop - target.start))
+                normals = normals.reshape(len(vectors), -1)
                 partial = driven[:, source] @ (w[rows, cols] if forward else w[rows, cols].T)
                 out[:, target] += convert(partial + 0.1 * normals, 3.0, 31)
         return out * scale[:, None]
 
-    rng = np.random.default_rng(3)
+    state = m.state.copy()
     x = np.random.default_rng(2).normal(size=(3, 7))
     x[:, :4] = 0.0  # the tiles of inputs 0-3 are not driven
     d = np.random.default_rng(4).normal(size=(3, 5))
-    np.testing.assert_allclose(m.forward(x, 0.0), reference(x, True, rng), rtol=1e-12)
-    np.testing.assert_allclose(m.backward(d, 0.0), reference(d, False, rng), rtol=1e-12)
+    np.testing.assert_allclose(m.forward(x, 0.0), reference(x, True, state), rtol=1e-12)
+    np.testing.assert_allclose(m.backward(d, 0.0), reference(d, False, state), rtol=1e-12)
+    assert m.state == state  # nothing drawn beyond the driven tiles' noise
     assert chip.ledger.count(kind="adc_conversion") == 3 * 5 + 3 * 7 * 2
 
 
@@ -175,7 +179,7 @@ def test_coincidence_counts_equal_the_product_of_the_slot_trains():
                 fire[:, line] = (np.array(words[:bl]) < threshold) * np.sign(values[line])
     fire_x, fire_d = fire_x.reshape(batch * bl, inputs), fire_d.reshape(batch * bl, outputs)
     signed, total = fire_x.T @ fire_d, np.abs(fire_x).T @ np.abs(fire_d)
-    ups, downs = pulse_coincidences(x, d, c, True, bl, seed)
+    ups, downs = pulse_coincidences(x, d, c, True, bl, np.array([seed], np.uint64))
     np.testing.assert_array_equal(downs, (total + signed) / 2)
     np.testing.assert_array_equal(ups, (total - signed) / 2)
     assert total.sum() > 100 and not ups[2].any() and not downs[2].any()

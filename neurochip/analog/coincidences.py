@@ -11,8 +11,9 @@ step), up where it is < 0.
 
 Only lines whose value is not 0 can fire, so only they take random words: BL per such
 line and sample, in order (sample by sample, input lines then output lines, slot by
-slot), four 16-bit words from each 64-bit output of a splitmix64 generator whose seed
-the caller draws from the run's generator, so a scenario's seed still fixes every count.
+slot), four 16-bit words from each 64-bit output of the matrix's splitmix64 generator
+(``compiled_random``), seeded from the run's streams, so a scenario's seed still fixes
+every count.
 (Drawing the words from numpy cost more than counting the coincidences.)
 """
 
@@ -23,6 +24,8 @@ import numpy as np
 from numba import types
 from numba.extending import intrinsic
 
+from ..compiled_random import next_bits
+
 
 @intrinsic
 def _popcount(typingctx, value):
@@ -30,16 +33,6 @@ def _popcount(typingctx, value):
     def codegen(context, builder, signature, args):
         return builder.ctpop(args[0])
     return types.uint64(types.uint64), codegen
-
-
-@numba.njit(cache=True, inline="always")
-def _next(state):
-    """Splitmix64 (Steele, Lea & Flood, OOPSLA 2014): (next state, 64 random bits)."""
-    state += np.uint64(0x9E3779B97F4A7C15)
-    z = state
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return state, z ^ (z >> np.uint64(31))
 
 
 @numba.njit(cache=True)
@@ -57,7 +50,7 @@ def _sample_masks(values, scale, bl, offset, state, positive, negative):
             slots = min(64, bl - first)
             train = np.uint64(0)
             for quad in range(0, slots, 4):
-                state, bits = _next(state)
+                state, bits = next_bits(state)
                 for k in range(4):  # no branch on the comparisons: their outcomes are random
                     word = (bits >> np.uint64(16 * k)) & np.uint64(0xFFFF)
                     train |= np.uint64(word < threshold) << np.uint64(quad + k)
@@ -72,10 +65,11 @@ def _sample_masks(values, scale, bl, offset, state, positive, negative):
 
 
 @numba.njit(cache=True)
-def pulse_coincidences(x, d, c, manage, bl, seed):
+def pulse_coincidences(x, d, c, manage, bl, state):
     """(ups, downs): the coincidences of the update -lr x^T d per cell, each (inputs, outputs).
 
-    x: (batch, inputs), d: (batch, outputs); ``seed`` starts the slot words' generator.
+    x: (batch, inputs), d: (batch, outputs); the slot words come from the generator state
+    ``state`` (a one-element uint64 array, advanced in place).
     The slots of the whole mini-batch lie end to end in each line's masks (sample b's slot s
     at bit b BL + s), one mask for the samples where the line is positive, one where it is
     negative: a cell's down pulses are the common bits of (x+, d+) and (x-, d-), its up
@@ -86,7 +80,7 @@ def pulse_coincidences(x, d, c, manage, bl, seed):
     x_pos, x_neg = np.zeros((inputs, words), np.uint64), np.zeros((inputs, words), np.uint64)
     d_pos, d_neg = np.zeros((outputs, words), np.uint64), np.zeros((outputs, words), np.uint64)
     ups, downs = np.zeros((inputs, outputs), np.int64), np.zeros((inputs, outputs), np.int64)
-    state = np.uint64(seed)
+    s = state[0]
     for b in range(batch):
         x_max, d_max = 0.0, 0.0
         for i in range(inputs):
@@ -94,8 +88,9 @@ def pulse_coincidences(x, d, c, manage, bl, seed):
         for j in range(outputs):
             d_max = max(d_max, abs(d[b, j]))
         ratio = np.sqrt(d_max / x_max) if manage and x_max > 0 and d_max > 0 else 1.0
-        state = _sample_masks(x[b], c * ratio, bl, b * bl, state, x_pos, x_neg)
-        state = _sample_masks(d[b], c / ratio, bl, b * bl, state, d_pos, d_neg)
+        s = _sample_masks(x[b], c * ratio, bl, b * bl, s, x_pos, x_neg)
+        s = _sample_masks(d[b], c / ratio, bl, b * bl, s, d_pos, d_neg)
+    state[0] = s
     # (no helper takes the masks: arrays passed between compiled functions cost a reference count)
     for i in range(inputs):
         negative = x_neg[i].any()

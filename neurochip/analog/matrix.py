@@ -29,13 +29,13 @@ from functools import cached_property
 
 import numpy as np
 
+from ..compiled_random import new_state
 from ..description.training import IOSpec, PulseUpdateSpec
 from ..devices.base import ValueArray
 from ..kernel.core import Core
 from .coincidences import pulse_coincidences
 from .periphery import levels, read_matrix
 
-_NO_NORMALS = np.zeros(0)
 _UNDRIVEN = np.zeros((0, 0))  # the place of a tile with no line driven: never indexed
 
 
@@ -79,7 +79,8 @@ class AnalogMatrix:
     """``inputs x outputs`` weights held by the devices of ``tiles`` (one core each)."""
 
     def __init__(self, name: str, tiles: list[Tile], inputs: int, outputs: int, io: IOSpec, rng: np.random.Generator):
-        self.name, self.tiles, self.io, self.rng = name, tiles, io, rng
+        self.name, self.tiles, self.io = name, tiles, io
+        self.state = new_state(rng)  # the compiled kernels' generator: read noise, pulse slots
         self.shape = (inputs, outputs)
         self.step = tiles[0].core.crossbar.devices.nominal_step
         #: each tile's [start, stop) of input lines and of output lines
@@ -138,14 +139,13 @@ class AnalogMatrix:
         io = self.io
         vectors = np.ascontiguousarray(vectors, float)
         widths = self._widths[forward]
-        normals = self.rng.standard_normal(len(vectors) * sum(widths)) if io.out_noise else _NO_NORMALS
         out = np.zeros((len(vectors), self.shape[1] if forward else self.shape[0]))
         line_drives = np.empty(len(self.tiles), np.int64)
         # a tile none of whose lines is driven is not read; a lent view costs nothing, so only other tiles are checked
         weights = tuple([tile.read(now) if tile.lends_view or vectors[:, tile.inputs if forward else tile.outputs].any()
                          else _UNDRIVEN for tile in self.tiles])
         read_matrix(vectors, weights, self.tile_inputs, self.tile_outputs, forward, io.in_bound, self._dac_steps,
-                    normals, io.out_noise, io.out_bound, self._adc_steps, out, line_drives)
+                    io.out_noise, self.state, io.out_bound, self._adc_steps, out, line_drives)
         for tile, lines, width in zip(self.tiles, line_drives.tolist(), widths):
             if lines:
                 self._count(tile.core, kind, lines, len(vectors), width)
@@ -170,7 +170,7 @@ class AnalogMatrix:
         """(ups, downs): pulse counts per cell, each (inputs, outputs), drawn for one update."""
         return pulse_coincidences(np.ascontiguousarray(x, float), np.ascontiguousarray(d, float),
                                   math.sqrt(lr / (update.bl * self.step)), update.update_management, update.bl,
-                                  self.rng.integers(2 ** 63))
+                                  self.state)
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
         for tile in self.tiles:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ..compiled_random import normal
+
 
 def levels(bits: int | None) -> int:
     """Levels per side of a ``bits`` converter (0: ideal)."""
@@ -42,7 +44,7 @@ def drive(vectors, in_bound, steps, driven, scale):
 
 
 @numba.njit(cache=True)
-def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps, normals, out_noise, out_bound,
+def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps, out_noise, state, out_bound,
                 adc_steps, out, line_drives):
     """A whole read: the DAC, every tile's analog product and ADC, their partial sums added into
     ``out``, each vector scaled back by its DAC scale.
@@ -50,14 +52,15 @@ def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps,
     Tile t holds the matrix block [inputs[t, 0]:inputs[t, 1], outputs[t, 0]:outputs[t, 1]]
     from the top-left corner of ``weights[t]`` (its array as this read sees it). A forward
     read drives its input lines and converts one output per output line; a backward read
-    drives the output lines through the transposed array. Each tile has its ``normals``,
-    (vectors, converted lines) in C order, tile after tile; a tile with no line driven is
-    not read (its normals go unused), and ``line_drives[t]`` counts the nonzero line drives.
+    drives the output lines through the transposed array. A tile with no line driven is
+    not read; ``line_drives[t]`` counts the nonzero line drives. The read noise (standard
+    deviation ``out_noise``) comes from the generator state ``state``, advanced in place:
+    tile after tile, vector by vector, line by line.
     """
     count = vectors.shape[0]
     driven, scale = np.empty_like(vectors), np.empty(count)
     drive(vectors, in_bound, dac_steps, driven, scale)
-    used = 0
+    s = state[0]
     for t in range(len(weights)):
         i0, o0 = inputs[t, 0], outputs[t, 0]
         rows, cols = inputs[t, 1] - i0, outputs[t, 1] - o0
@@ -87,9 +90,10 @@ def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps,
                 for k in range(width):
                     value = partial[k]
                     if out_noise:
-                        value += out_noise * normals[used + b * width + k]
+                        s, z = normal(s)
+                        value += out_noise * z
                     out[b, start + k] += convert(value, out_bound, adc_steps)
-        used += count * width
+    state[0] = s
     for b in range(count):
         for k in range(out.shape[1]):
             out[b, k] *= scale[b]

@@ -16,6 +16,7 @@ import math
 import numba
 import numpy as np
 
+from ..compiled_random import new_state, normal
 from ..description.devices import SoftBoundsSpec
 from .base import Counter, ValueArray, spread
 
@@ -29,6 +30,7 @@ class SoftBoundsArray(ValueArray):
         self.up, self.down = dw * (1 + imbalance), dw * (1 - imbalance)
         self.w_max = spread(spec.w_max, spec.w_max_dtod, rng, n, floor=0.05)
         self.w_min = spread(spec.w_min, spec.w_max_dtod, rng, n, floor=0.05)
+        self.state = new_state(rng)  # the compiled count laws' generator (cycle-to-cycle spread)
 
     def symmetry_point(self) -> np.ndarray:
         return (self.up - self.down) / (self.up / self.w_max - self.down / self.w_min)
@@ -60,27 +62,22 @@ class SoftBoundsArray(ValueArray):
         mixed ones the expectation over orders to first order in the step, with the symmetry
         point as its fixed point for equal counts (a fixed order, say all pairs up-then-down,
         would shift that point by a term of order up x down). The cycle-to-cycle spread of the
-        steps is added once, in quadrature, at the starting steps.
+        steps is added once, in quadrature, at the starting steps (a normal per cell from the
+        array's compiled generator, ``state``).
         """
-        std = self.spec.dw_min_std
-        normals = self.rng.standard_normal(cells.size) if std else np.zeros(0)
-        total_up, total_down = _apply_counts(self.w, self.up, self.down, self.w_max, self.w_min, cells, ups, downs,
-                                             std, normals)
-        self.count("up_pulse", total_up)
-        self.count("down_pulse", total_down)
+        self._counted(*_apply_counts(self.w, self.up, self.down, self.w_max, self.w_min, cells, ups, downs,
+                                     self.spec.dw_min_std, self.state))
 
     def pulse_block(self, ups, downs, now):
         """``pulse_counts`` on the block at the array's top left whose counts ``ups`` and ``downs``
         hold (2-D), in one compiled pass; the same numbers as through its touched cells."""
-        touched = _touched(ups, downs)
-        if not touched:
-            return  # (a transfer pulses the rows of one tile)
-        std = self.spec.dw_min_std
-        normals = self.rng.standard_normal(touched) if std else np.zeros(0)
-        total_up, total_down = _apply_block(self.w, self.up, self.down, self.w_max, self.w_min, self.shape[1], ups,
-                                            downs, std, normals)
-        self.count("up_pulse", total_up)
-        self.count("down_pulse", total_down)
+        self._counted(*_apply_block(self.w, self.up, self.down, self.w_max, self.w_min, self.shape[1], ups, downs,
+                                    self.spec.dw_min_std, self.state))
+
+    def _counted(self, total_up: int, total_down: int) -> None:
+        if total_up or total_down:  # (a transfer pulses the rows of one tile: the others get none)
+            self.count("up_pulse", total_up)
+            self.count("down_pulse", total_down)
 
 
 @numba.njit(cache=True)
@@ -117,38 +114,35 @@ def _mean_field(w, up, down, w_max, w_min, n_up, n_down, std, normal):
 
 
 @numba.njit(cache=True)
-def _apply_counts(w, up, down, w_max, w_min, cells, ups, downs, std, normals):
-    """``_mean_field`` on each of ``cells``, in place; returns the numbers of up and down pulses."""
+def _apply_counts(w, up, down, w_max, w_min, cells, ups, downs, std, state):
+    """``_mean_field`` on each of ``cells``, in place, a normal each from ``state`` where ``std``;
+    returns the numbers of up and down pulses."""
+    s, z = state[0], 0.0
     for k in range(cells.size):
         c = cells[k]
-        w[c] = _mean_field(w[c], up[c], down[c], w_max[c], w_min[c], ups[k], downs[k], std,
-                           normals[k] if std else 0.0)
+        if std:
+            s, z = normal(s)
+        w[c] = _mean_field(w[c], up[c], down[c], w_max[c], w_min[c], ups[k], downs[k], std, z)
+    state[0] = s
     return ups.sum(), downs.sum()
 
 
 @numba.njit(cache=True)
-def _touched(ups, downs):
-    """Cells with a pulse in the count blocks."""
-    n = 0
-    for i in range(ups.shape[0]):
-        for j in range(ups.shape[1]):
-            n += ups[i, j] > 0 or downs[i, j] > 0
-    return n
-
-
-@numba.njit(cache=True)
-def _apply_block(w, up, down, w_max, w_min, cols, ups, downs, std, normals):
+def _apply_block(w, up, down, w_max, w_min, cols, ups, downs, std, state):
     """``_mean_field`` on each cell with a pulse in the count blocks (laid from the top left of a
-    ``cols``-wide array, row by row, taking ``normals`` in turn), in place; returns the pulse totals."""
-    k, total_up, total_down = 0, 0, 0
+    ``cols``-wide array, row by row, a normal each from ``state`` where ``std``), in place;
+    returns the pulse totals."""
+    s, z = state[0], 0.0
+    total_up, total_down = 0, 0
     for i in range(ups.shape[0]):
         for j in range(ups.shape[1]):
             n_up, n_down = ups[i, j], downs[i, j]
             if n_up > 0 or n_down > 0:
                 c = i * cols + j
-                w[c] = _mean_field(w[c], up[c], down[c], w_max[c], w_min[c], n_up, n_down, std,
-                                   normals[k] if std else 0.0)
-                k += 1
+                if std:
+                    s, z = normal(s)
+                w[c] = _mean_field(w[c], up[c], down[c], w_max[c], w_min[c], n_up, n_down, std, z)
                 total_up += n_up
                 total_down += n_down
+    state[0] = s
     return total_up, total_down
