@@ -31,6 +31,8 @@ class SoftBoundsArray(ValueArray):
         self.w_max = spread(spec.w_max, spec.w_max_dtod, rng, n, floor=0.05)
         self.w_min = spread(spec.w_min, spec.w_max_dtod, rng, n, floor=0.05)
         self.state = new_state(rng)  # the compiled count laws' generator (cycle-to-cycle spread)
+        # one pulse maps w to a_up w + up or a_down w - down (pulse_counts)
+        self.a_up, self.a_down = 1 - self.up / self.w_max, 1 + self.down / self.w_min
 
     def symmetry_point(self) -> np.ndarray:
         return (self.up - self.down) / (self.up / self.w_max - self.down / self.w_min)
@@ -65,14 +67,14 @@ class SoftBoundsArray(ValueArray):
         steps is added once, in quadrature, at the starting steps (a normal per cell from the
         array's compiled generator, ``state``).
         """
-        self._counted(*_apply_counts(self.w, self.up, self.down, self.w_max, self.w_min, cells, ups, downs,
-                                     self.spec.dw_min_std, self.state))
+        self._counted(*_apply_counts(self.w, self.up, self.down, self.a_up, self.a_down, self.w_max, self.w_min, cells,
+                                     ups, downs, self.spec.dw_min_std, self.state))
 
     def pulse_block(self, ups, downs, now):
         """``pulse_counts`` on the block at the array's top left whose counts ``ups`` and ``downs``
         hold (2-D), in one compiled pass; the same numbers as through its touched cells."""
-        self._counted(*_apply_block(self.w, self.up, self.down, self.w_max, self.w_min, self.shape[1], ups, downs,
-                                    self.spec.dw_min_std, self.state))
+        self._counted(*_apply_block(self.w, self.up, self.down, self.a_up, self.a_down, self.w_max, self.w_min,
+                                    self.shape[1], ups, downs, self.spec.dw_min_std, self.state))
 
     def _counted(self, total_up: int, total_down: int) -> None:
         if total_up or total_down:  # (a transfer pulses the rows of one tile: the others get none)
@@ -93,12 +95,12 @@ def _power(base, exponent):
 
 
 @numba.njit(cache=True)
-def _mean_field(w, up, down, w_max, w_min, n_up, n_down, std, normal):
+def _mean_field(w, up, down, a_up, a_down, w_max, w_min, n_up, n_down, std, normal):
     """One device's weight after the mean-field map of ``SoftBoundsArray.pulse_counts`` (scalars
-    only: arrays passed between compiled functions cost a reference count each)."""
+    only: arrays passed between compiled functions cost a reference count each). ``a_up`` and
+    ``a_down`` are the device's slopes 1 - up / w_max and 1 + down / w_min."""
     n = n_up + n_down
     p = n_up / max(n, 1)
-    a_up, a_down = 1.0 - up / w_max, 1.0 + down / w_min
     alpha = p * a_up + (1.0 - p) * a_down
     beta = p * up - (1.0 - p) * down
     alpha_n = _power(alpha, n)
@@ -107,14 +109,14 @@ def _mean_field(w, up, down, w_max, w_min, n_up, n_down, std, normal):
     else:  # a device with zero steps (a dead device) stays put
         geometric = n
     new = alpha_n * w + beta * geometric
-    if std:
-        up_step, down_step = up * (1.0 - w / w_max), down * (1.0 - w / w_min)
+    if std:  # the starting steps up (1 - w / w_max) and down (1 - w / w_min), without a division
+        up_step, down_step = up - w * (1.0 - a_up), down + w * (1.0 - a_down)
         new += std * math.sqrt(n_up * up_step ** 2 + n_down * down_step ** 2) * normal
     return min(max(new, w_min), w_max)
 
 
 @numba.njit(cache=True)
-def _apply_counts(w, up, down, w_max, w_min, cells, ups, downs, std, state):
+def _apply_counts(w, up, down, a_up, a_down, w_max, w_min, cells, ups, downs, std, state):
     """``_mean_field`` on each of ``cells``, in place, a normal each from ``state`` where ``std``;
     returns the numbers of up and down pulses."""
     s, z = state[0], 0.0
@@ -122,13 +124,13 @@ def _apply_counts(w, up, down, w_max, w_min, cells, ups, downs, std, state):
         c = cells[k]
         if std:
             s, z = normal(s)
-        w[c] = _mean_field(w[c], up[c], down[c], w_max[c], w_min[c], ups[k], downs[k], std, z)
+        w[c] = _mean_field(w[c], up[c], down[c], a_up[c], a_down[c], w_max[c], w_min[c], ups[k], downs[k], std, z)
     state[0] = s
     return ups.sum(), downs.sum()
 
 
 @numba.njit(cache=True)
-def _apply_block(w, up, down, w_max, w_min, cols, ups, downs, std, state):
+def _apply_block(w, up, down, a_up, a_down, w_max, w_min, cols, ups, downs, std, state):
     """``_mean_field`` on each cell with a pulse in the count blocks (laid from the top left of a
     ``cols``-wide array, row by row, a normal each from ``state`` where ``std``), in place;
     returns the pulse totals."""
@@ -141,7 +143,7 @@ def _apply_block(w, up, down, w_max, w_min, cols, ups, downs, std, state):
                 c = i * cols + j
                 if std:
                     s, z = normal(s)
-                w[c] = _mean_field(w[c], up[c], down[c], w_max[c], w_min[c], n_up, n_down, std, z)
+                w[c] = _mean_field(w[c], up[c], down[c], a_up[c], a_down[c], w_max[c], w_min[c], n_up, n_down, std, z)
                 total_up += n_up
                 total_down += n_down
     state[0] = s
