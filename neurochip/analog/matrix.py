@@ -32,7 +32,6 @@ import numpy as np
 from ..compiled_random import new_state
 from ..description.training import IOSpec, PulseUpdateSpec
 from ..devices.base import ValueArray
-from ..kernel.core import Core
 from .coincidences import pulse_coincidences
 from .periphery import levels, read_matrix
 
@@ -87,7 +86,8 @@ class AnalogMatrix:
         self.tile_inputs = np.array([[t.inputs.start, t.inputs.stop] for t in tiles], np.int64)
         self.tile_outputs = np.array([[t.outputs.start, t.outputs.stop] for t in tiles], np.int64)
         self._dac_steps, self._adc_steps = levels(io.dac_bits), levels(io.adc_bits)
-        #: each tile's converted lines in a forward and in a backward read
+        self._ledger, self._core_names = tiles[0].core.ledger, [tile.core.name for tile in tiles]
+        #: each tile's converted lines (its fan-out) in a forward and in a backward read
         self._widths = {True: np.diff(self.tile_outputs).ravel().tolist(),
                         False: np.diff(self.tile_inputs).ravel().tolist()}
 
@@ -138,27 +138,21 @@ class AnalogMatrix:
         (``Tile.read``)."""
         io = self.io
         vectors = np.ascontiguousarray(vectors, float)
-        widths = self._widths[forward]
-        out = np.zeros((len(vectors), self.shape[1] if forward else self.shape[0]))
-        line_drives = np.empty(len(self.tiles), np.int64)
         # a tile none of whose lines is driven is not read; a lent view costs nothing, so only other tiles are checked
         weights = tuple([tile.read(now) if tile.lends_view or vectors[:, tile.inputs if forward else tile.outputs].any()
                          else _UNDRIVEN for tile in self.tiles])
-        read_matrix(vectors, weights, self.tile_inputs, self.tile_outputs, forward, io.in_bound, self._dac_steps,
-                    io.out_noise, self.state, io.out_bound, self._adc_steps, out, line_drives)
-        for tile, lines, width in zip(self.tiles, line_drives.tolist(), widths):
-            if lines:
-                self._count(tile.core, kind, lines, len(vectors), width)
+        out, line_drives = read_matrix(vectors, weights, self.tile_inputs, self.tile_outputs, forward, io.in_bound,
+                                       self._dac_steps, io.out_noise, self.state, io.out_bound, self._adc_steps,
+                                       self.shape[1] if forward else self.shape[0])
+        # each tile's line drives (over all vectors) read its fan-out of cells; each vector converts the fan-out
+        cell_reads = "transfer_read" if kind == "transfer" else "synaptic_op"
+        add, vectors_read = self._ledger.add, len(vectors)
+        for core, drives, fan_out in zip(self._core_names, line_drives.tolist(), self._widths[forward]):
+            if drives:
+                add(core, cell_reads, drives * fan_out)
+                add(core, "dac_drive", drives)
+                add(core, "adc_conversion", vectors_read * fan_out)
         return out
-
-    @staticmethod
-    def _count(core: Core, kind: str, driven: int, vectors: int, fan_out: int) -> None:
-        """``driven`` line drives (over all vectors) each reading ``fan_out`` cells, ``vectors`` x
-        ``fan_out`` conversions."""
-        ledger, name = core.ledger, core.name
-        ledger.add(name, "transfer_read" if kind == "transfer" else "synaptic_op", driven * fan_out)
-        ledger.add(name, "dac_drive", driven)
-        ledger.add(name, "adc_conversion", vectors * fan_out)
 
     # -- updates --------------------------------------------------------------------------
     def pulse_update(self, x: np.ndarray, d: np.ndarray, lr: float, now: float, update: PulseUpdateSpec) -> None:

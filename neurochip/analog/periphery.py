@@ -45,9 +45,10 @@ def drive(vectors, in_bound, steps, driven, scale):
 
 @numba.njit(cache=True)
 def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps, out_noise, state, out_bound,
-                adc_steps, out, line_drives):
-    """A whole read: the DAC, every tile's analog product and ADC, their partial sums added into
-    ``out``, each vector scaled back by its DAC scale.
+                adc_steps, lines_out):
+    """(out, line_drives): a whole read. The DAC, every tile's analog product and ADC, their
+    partial sums added into ``out`` (vectors x ``lines_out``), each vector scaled back by its
+    DAC scale.
 
     Tile t holds the matrix block [inputs[t, 0]:inputs[t, 1], outputs[t, 0]:outputs[t, 1]]
     from the top-left corner of ``weights[t]`` (its array as this read sees it). A forward
@@ -58,6 +59,7 @@ def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps,
     tile after tile, vector by vector, line by line.
     """
     count = vectors.shape[0]
+    out, line_drives = np.zeros((count, lines_out)), np.empty(len(weights), np.int64)
     driven, scale = np.empty_like(vectors), np.empty(count)
     drive(vectors, in_bound, dac_steps, driven, scale)
     s = state[0]
@@ -95,5 +97,6 @@ def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps,
                     out[b, start + k] += convert(value, out_bound, adc_steps)
     state[0] = s
     for b in range(count):
-        for k in range(out.shape[1]):
+        for k in range(lines_out):
             out[b, k] *= scale[b]
+    return out, line_drives
