@@ -39,8 +39,9 @@ def drive(vectors, in_bound, steps, driven, scale):
             largest = max(largest, abs(vectors[b, i]))
         largest /= in_bound
         scale[b] = largest if largest != 0 else 1.0
+        inverse = 1.0 / scale[b]
         for i in range(vectors.shape[1]):
-            driven[b, i] = convert(vectors[b, i] / scale[b], in_bound, steps)
+            driven[b, i] = convert(vectors[b, i] * inverse, in_bound, steps)
 
 
 @numba.njit(cache=True)
@@ -84,11 +85,11 @@ def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps,
                             for j in range(cols):
                                 partial[j] += v * w[i, j]
                 else:
-                    for i in range(rows):
-                        total = 0.0
-                        for j in range(cols):
-                            total += driven[b, o0 + j] * w[i, j]
-                        partial[i] = total
+                    for j in range(cols):
+                        v = driven[b, o0 + j]
+                        if v != 0.0:
+                            for i in range(rows):
+                                partial[i] += v * w[i, j]
                 for k in range(width):
                     value = partial[k]
                     if out_noise:
