@@ -60,15 +60,20 @@ class Tile:
         return (self.rows[:, None] * self.core.crossbar.cols + self.cols[None, :]).ravel()
 
     @cached_property
+    def devices(self):
+        """The device array of the tile's core."""
+        return self.core.crossbar.devices
+
+    @cached_property
     def lends_view(self) -> bool:
         """Whether its devices hold plain values, so that a read costs nothing until used."""
-        return isinstance(self.core.crossbar.devices, ValueArray)
+        return isinstance(self.devices, ValueArray)
 
     def read(self, now: float) -> np.ndarray:
         """The tile's cells as one read sees them, its block at the top left of the result: where
         the devices hold plain values, their whole array (a view, nothing copied or drawn);
         otherwise a read of the tile's block (PCM: drift and read noise on every cell of it)."""
-        devices = self.core.crossbar.devices
+        devices = self.devices
         if self.lends_view:
             return devices.value(now).reshape(devices.shape)
         return devices.read(now, self.rows, self.cols)[0]
@@ -81,7 +86,7 @@ class AnalogMatrix:
         self.name, self.tiles, self.io = name, tiles, io
         self.state = new_state(rng)  # the compiled kernels' generator: read noise, pulse slots
         self.shape = (inputs, outputs)
-        self.step = tiles[0].core.crossbar.devices.nominal_step
+        self.step = tiles[0].devices.nominal_step
         #: each tile's [start, stop) of input lines and of output lines
         self.tile_inputs = np.array([[t.inputs.start, t.inputs.stop] for t in tiles], np.int64)
         self.tile_outputs = np.array([[t.outputs.start, t.outputs.stop] for t in tiles], np.int64)
@@ -98,13 +103,13 @@ class AnalogMatrix:
         for tile in self.tiles:
             rows = np.arange(tile.inputs.stop - tile.inputs.start)
             cols = np.arange(tile.outputs.stop - tile.outputs.start)
-            full[tile.inputs, tile.outputs] = tile.core.crossbar.devices.weights(now, rows, cols, noisy)
+            full[tile.inputs, tile.outputs] = tile.devices.weights(now, rows, cols, noisy)
         return full
 
     def program(self, weights: np.ndarray, now: float) -> None:
         """Program-and-verify every tile to its block of ``weights`` (the rest of each array untouched)."""
         for tile in self.tiles:
-            devices = tile.core.crossbar.devices
+            devices = tile.devices
             full = devices.weights(now, noisy=False)
             full[: tile.inputs.stop - tile.inputs.start, : tile.outputs.stop - tile.outputs.start] = \
                 weights[tile.inputs, tile.outputs]
@@ -112,13 +117,13 @@ class AnalogMatrix:
 
     def has(self, name: str) -> bool:
         """Whether every tile's devices offer the per-device property ``name``."""
-        return all(hasattr(tile.core.crossbar.devices, name) for tile in self.tiles)
+        return all(hasattr(tile.devices, name) for tile in self.tiles)
 
     def device_values(self, name: str) -> np.ndarray:
         """A per-device property (e.g. 'symmetry_point', 'resting_point') laid out as the matrix."""
         full = np.empty(self.shape)
         for tile in self.tiles:
-            values = getattr(tile.core.crossbar.devices, name)()
+            values = getattr(tile.devices, name)()
             full[tile.inputs, tile.outputs] = values[tile.cells].reshape(full[tile.inputs, tile.outputs].shape)
         return full
 
@@ -167,6 +172,7 @@ class AnalogMatrix:
                                   self.state)
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
+        """Pulse counts per cell, each (inputs, outputs), to the tiles' devices, block by block."""
         for tile in self.tiles:
             block = (tile.inputs, tile.outputs)
-            tile.core.crossbar.devices.pulse_block(ups[block], downs[block], now)
+            tile.devices.pulse_block(ups[block], downs[block], now)
