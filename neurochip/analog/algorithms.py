@@ -112,10 +112,10 @@ class TikiTakaWeights:
     def _transfer(self, now, rate: float):
         rows, one_hot, reference = self._transfer_inputs(self.next_row)
         self.next_row = int(rows[-1] + 1) % self.a.shape[0]
-        read = self.a.forward(one_hot, now, kind="transfer") - reference
         if self.buffer is None:
-            self.c.pulse_update(one_hot, -read, rate, now, self.update_spec)
+            self.c.transfer_from(self.a, rows, one_hot, reference, rate, now, self.update_spec)
             return
+        read = self.a.forward(one_hot, now, kind="transfer") - reference
         self.buffer[rows] += rate * read / self.c.step
         pulses = np.trunc(self.buffer[rows] / self.spec.buffer_threshold)
         self.buffer[rows] -= pulses * self.spec.buffer_threshold

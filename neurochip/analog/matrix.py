@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
+import numba
 import numpy as np
 
 from ..compiled_random import new_state
@@ -143,21 +144,28 @@ class AnalogMatrix:
         (``Tile.read``)."""
         io = self.io
         vectors = np.ascontiguousarray(vectors, float)
-        # a tile none of whose lines is driven is not read; a lent view costs nothing, so only other tiles are checked
-        weights = tuple([tile.read(now) if tile.lends_view or vectors[:, tile.inputs if forward else tile.outputs].any()
-                         else _UNDRIVEN for tile in self.tiles])
-        out, line_drives = read_matrix(vectors, weights, self.tile_inputs, self.tile_outputs, forward, io.in_bound,
-                                       self._dac_steps, io.out_noise, self.state, io.out_bound, self._adc_steps,
-                                       self.shape[1] if forward else self.shape[0])
-        # each tile's line drives (over all vectors) read its fan-out of cells; each vector converts the fan-out
+        out, line_drives = read_matrix(vectors, self._lent(vectors, now, forward), self.tile_inputs, self.tile_outputs,
+                                       forward, io.in_bound, self._dac_steps, io.out_noise, self.state, io.out_bound,
+                                       self._adc_steps, self.shape[1] if forward else self.shape[0])
+        self._count_read(line_drives, len(vectors), forward, kind)
+        return out
+
+    def _lent(self, vectors: np.ndarray, now: float, forward: bool) -> tuple:
+        """Each tile's array as a read of ``vectors`` sees it; a tile none of whose lines is driven is
+        not read (a lent view costs nothing, so only the other tiles are checked)."""
+        return tuple([tile.read(now) if tile.lends_view or vectors[:, tile.inputs if forward else tile.outputs].any()
+                      else _UNDRIVEN for tile in self.tiles])
+
+    def _count_read(self, line_drives: np.ndarray, vectors: int, forward: bool, kind: str) -> None:
+        """Each tile's line drives (over all vectors) read its fan-out of cells; each vector converts
+        the fan-out."""
         cell_reads = "transfer_read" if kind == "transfer" else "synaptic_op"
-        add, vectors_read = self._ledger.add, len(vectors)
+        add = self._ledger.add
         for core, drives, fan_out in zip(self._core_names, line_drives.tolist(), self._widths[forward]):
             if drives:
                 add(core, cell_reads, drives * fan_out)
                 add(core, "dac_drive", drives)
-                add(core, "adc_conversion", vectors_read * fan_out)
-        return out
+                add(core, "adc_conversion", vectors * fan_out)
 
     # -- updates --------------------------------------------------------------------------
     def pulse_update(self, x: np.ndarray, d: np.ndarray, lr: float, now: float, update: PulseUpdateSpec) -> None:
@@ -168,11 +176,42 @@ class AnalogMatrix:
     def coincidences(self, x: np.ndarray, d: np.ndarray, lr: float, update: PulseUpdateSpec):
         """(ups, downs): pulse counts per cell, each (inputs, outputs), drawn for one update."""
         return pulse_coincidences(np.ascontiguousarray(x, float), np.ascontiguousarray(d, float),
-                                  math.sqrt(lr / (update.bl * self.step)), update.update_management, update.bl,
-                                  self.state)
+                                  self._pulse_scale(lr, update), update.update_management, update.bl, self.state)
 
-    def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float) -> None:
-        """Pulse counts per cell, each (inputs, outputs), to the tiles' devices, block by block."""
+    def _pulse_scale(self, lr: float, update: PulseUpdateSpec) -> float:
+        """c = sqrt(lr / (BL dw)): each line fires with probability c |value| (before management)."""
+        return math.sqrt(lr / (update.bl * self.step))
+
+    def transfer_from(self, source: "AnalogMatrix", lines: np.ndarray, one_hot: np.ndarray, reference: np.ndarray,
+                      lr: float, now: float, update: PulseUpdateSpec) -> None:
+        """Tiki-Taka's transfer: read input ``lines`` of ``source`` (``one_hot``: one such line per
+        row; a read of kind transfer) and pulse what they hold less ``reference`` into the same lines
+        here at ``lr``: ``pulse_update(one_hot, reference - read)``, the read and the coincidences in
+        one compiled call, the counts to the tiles that hold ``lines`` only."""
+        io = source.io
+        line_drives, ups, downs = _read_and_coincide(
+            one_hot, source._lent(one_hot, now, True), source.tile_inputs, source.tile_outputs, io.in_bound,
+            source._dac_steps, io.out_noise, source.state, io.out_bound, source._adc_steps, source.shape[1], reference,
+            self._pulse_scale(lr, update), update.update_management, update.bl, self.state)
+        source._count_read(line_drives, len(one_hot), True, "transfer")
+        self.apply_counts(ups, downs, now, lines)
+
+    def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float, lines=None) -> None:
+        """Pulse counts per cell, each (inputs, outputs), to the tiles' devices, block by block (only
+        to the tiles that hold one of the input ``lines``, where given)."""
         for tile in self.tiles:
-            block = (tile.inputs, tile.outputs)
-            tile.devices.pulse_block(ups[block], downs[block], now)
+            if lines is None or any(tile.inputs.start <= line < tile.inputs.stop for line in lines.tolist()):
+                block = (tile.inputs, tile.outputs)
+                tile.devices.pulse_block(ups[block], downs[block], now)
+
+
+@numba.njit(cache=True)
+def _read_and_coincide(one_hot, weights, inputs, outputs, in_bound, dac_steps, out_noise, read_state, out_bound,
+                       adc_steps, lines_out, reference, c, manage, bl, pulse_state):
+    """(line drives, ups, downs): a forward read of ``one_hot`` and the coincidences of the update
+    with x = ``one_hot``, d = ``reference`` - the read (the compiled functions in turn, without a
+    return to Python between them)."""
+    read, line_drives = read_matrix(one_hot, weights, inputs, outputs, True, in_bound, dac_steps, out_noise,
+                                    read_state, out_bound, adc_steps, lines_out)
+    ups, downs = pulse_coincidences(one_hot, reference - read, c, manage, bl, pulse_state)
+    return line_drives, ups, downs
