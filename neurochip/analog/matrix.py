@@ -199,8 +199,9 @@ class AnalogMatrix:
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float, lines=None) -> None:
         """Pulse counts per cell, each (inputs, outputs), to the tiles' devices, block by block (only
         to the tiles that hold one of the input ``lines``, where given)."""
+        held = None if lines is None else lines.tolist()
         for tile in self.tiles:
-            if lines is None or any(tile.inputs.start <= line < tile.inputs.stop for line in lines.tolist()):
+            if held is None or any([tile.inputs.start <= line < tile.inputs.stop for line in held]):
                 block = (tile.inputs, tile.outputs)
                 tile.devices.pulse_block(ups[block], downs[block], now)
 
