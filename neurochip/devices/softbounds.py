@@ -95,10 +95,11 @@ def _power(base, exponent):
 
 
 @numba.njit(cache=True)
-def _mean_field(w, up, down, a_up, a_down, w_max, w_min, n_up, n_down, std, normal):
+def _mean_field(w, up, down, a_up, a_down, w_max, w_min, n_up, n_down, std, z):
     """One device's weight after the mean-field map of ``SoftBoundsArray.pulse_counts`` (scalars
     only: arrays passed between compiled functions cost a reference count each). ``a_up`` and
-    ``a_down`` are the device's slopes 1 - up / w_max and 1 + down / w_min."""
+    ``a_down`` are the device's slopes 1 - up / w_max and 1 + down / w_min; ``z`` is the cell's
+    standard normal for the cycle-to-cycle spread ``std``."""
     n = n_up + n_down
     p = n_up / max(n, 1)
     alpha = p * a_up + (1.0 - p) * a_down
@@ -111,7 +112,7 @@ def _mean_field(w, up, down, a_up, a_down, w_max, w_min, n_up, n_down, std, norm
     new = alpha_n * w + beta * geometric
     if std:  # the starting steps up (1 - w / w_max) and down (1 - w / w_min), without a division
         up_step, down_step = up - w * (1.0 - a_up), down + w * (1.0 - a_down)
-        new += std * math.sqrt(n_up * up_step ** 2 + n_down * down_step ** 2) * normal
+        new += std * math.sqrt(n_up * up_step ** 2 + n_down * down_step ** 2) * z
     return min(max(new, w_min), w_max)
 
 
