@@ -183,6 +183,19 @@ def test_capacitor_and_ideal_steps():
     assert counts == {"up_pulse": 3, "down_pulse": 3}
 
 
+def test_a_grid_is_what_a_read_sees_and_follows_programming():
+    """Soft bounds: a view of the stored values, still right after program() replaces them;
+    capacitor: the decayed values, not the stored ones."""
+    soft, _ = make(SoftBoundsSpec(), shape=(3, 4))
+    soft.program(np.full((3, 4), 0.1), now=0.0)
+    assert np.shares_memory(soft.grid(0.0), soft.w) and soft.grid(0.0) is soft.grid(1.0)
+    soft.program(np.full((3, 4), 0.2), now=0.0)
+    np.testing.assert_array_equal(soft.grid(0.0), 0.2)
+    cap, _ = make(CapacitorSpec(w_rest=0.1), shape=(3, 4))
+    cap.program(np.full((3, 4), 0.8), now=0.0)
+    np.testing.assert_allclose(cap.grid(775 * 60.0), 0.1 + 0.7 * math.exp(-1))
+
+
 # ---- every model: bounds, reproducibility ---------------------------------------------
 
 SPECS = [PCMPairSpec(), SoftBoundsSpec(up_down=0.3), CapacitorSpec(), IdealDeviceSpec(dw=0.05, w_max=0.5)]

@@ -74,10 +74,9 @@ class Tile:
         """The tile's cells as one read sees them, its block at the top left of the result: where
         the devices hold plain values, their whole array (a view, nothing copied or drawn);
         otherwise a read of the tile's block (PCM: drift and read noise on every cell of it)."""
-        devices = self.devices
         if self.lends_view:
-            return devices.value(now).reshape(devices.shape)
-        return devices.read(now, self.rows, self.cols)[0]
+            return self.devices.grid(now)
+        return self.devices.read(now, self.rows, self.cols)[0]
 
 
 class AnalogMatrix:

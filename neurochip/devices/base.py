@@ -41,9 +41,20 @@ class ValueArray:
         self.rng = rng
         self.count = count
         self.w = np.zeros(shape[0] * shape[1])
+        self._grid = None  # grid's view of w
 
     def value(self, now: float, idx=slice(None)) -> np.ndarray:
         return self.w[idx]
+
+    def grid(self, now: float) -> np.ndarray:
+        """Every cell as a read at ``now`` sees it, rows x cols: where reads see the stored values
+        (``value`` not overridden), a view of ``w`` kept while ``w`` is the same array."""
+        if type(self).value is not ValueArray.value:
+            return self.value(now).reshape(self.shape)
+        view = self._grid
+        if view is None or view.base is not self.w:
+            view = self._grid = self.w.reshape(self.shape)
+        return view
 
     def weights(self, now: float, rows=None, cols=None, noisy: bool = True) -> np.ndarray:
         idx, shape = block_cells(self.shape, rows, cols)
