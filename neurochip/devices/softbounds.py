@@ -77,7 +77,7 @@ class SoftBoundsArray(ValueArray):
                                     self.shape[1], ups, downs, self.spec.dw_min_std, self.state))
 
     def _counted(self, total_up: int, total_down: int) -> None:
-        if total_up or total_down:  # (a transfer pulses the rows of one tile: the others get none)
+        if total_up or total_down:  # (a block none of whose cells got a pulse counts nothing)
             self.count("up_pulse", total_up)
             self.count("down_pulse", total_down)
 
