@@ -170,3 +170,22 @@ def test_ctrl_c_stops_a_learning_run_between_samples_with_its_curve_kept(tmp_pat
     assert list(record["curve"]["samples"]) == list(range(2, seen + 1, 2))  # every point written as it came
     assert record["result_attrs"] == {}  # no final tests ran
     assert record["results"]["weights"].shape == (112, 108)  # the weights learned so far are kept
+
+
+def test_pulse_decay_scales_the_pulses_pass_by_pass(tmp_path, monkeypatch):
+    """pulse_decay 0.5 over three passes: the controller's rate is 1, 0.5, 0.25 at each pass's start."""
+    from neurochip.learning.rbm import SpikingRBM
+    rates = []
+    original = SpikingRBM.scale_pulses
+    monkeypatch.setattr(SpikingRBM, "scale_pulses", lambda self, rate: (rates.append(rate), original(self, rate)))
+    scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())
+    scenario["chip"] = str(REPO / "chips" / "digits-rbm-ideal.yaml")
+    learning = scenario["learning"]
+    learning.update(data={"set": "digits", "train": 2, "test": 1}, epochs=3, pulse_decay=0.5, label_pulses=1.0)
+    for key in ("reconstruct", "generate", "evaluate_every"):
+        learning.pop(key, None)
+    scenario["record"] = {"spikes": False}
+    path = tmp_path / "decay.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    assert run_scenario(load_scenario(path), tmp_path / "runs", progress=False).learning.samples_seen == 6
+    assert rates == [1.0, 1.0, 0.5, 0.25]  # (the first: building the RBM)

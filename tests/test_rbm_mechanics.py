@@ -97,3 +97,20 @@ def test_label_pulses_gate_only_the_label_rows(simulate):
     assert per_row[1.0][8:10].sum() > 200  # enough pairings on the label rows for the fraction to show
     assert 0 < share[0.05] / share[1.0] < 0.05 + 4 * np.sqrt(0.05 * 0.95 / per_row[1.0][8:10].sum())
     assert per_row[0.05][10] > 0.5 * per_row[1.0][10]  # the bias row keeps its pulses
+
+
+def test_scale_pulses_gates_every_row_and_the_label_rows_by_both_rates(simulate):
+    """The gate the controller draws against: ``rate`` on pixel and bias rows, ``rate`` x
+    label_pulses on label rows (8-9); at rate 1 with every label pulse, no gate at all."""
+    sim, rbm = rbm_sim(simulate, label_pulses=0.5)
+    controller = sim.chip.cores["c"].controller
+    np.testing.assert_array_equal(controller._gate, [1.0] * 8 + [0.5, 0.5, 1.0])
+    rbm.scale_pulses(0.25)
+    np.testing.assert_array_equal(controller._gate, [0.25] * 8 + [0.125, 0.125, 0.25])
+    sim, rbm = rbm_sim(simulate)
+    controller = sim.chip.cores["c"].controller
+    assert controller._gate is None
+    rbm.scale_pulses(0.5)
+    assert controller._gate.tolist() == [0.5] * 11
+    rbm.scale_pulses(1.0)
+    assert controller._gate is None

@@ -33,9 +33,11 @@ class STDPController:
         self._gate: np.ndarray | None = None
         self._gate_rng: np.random.Generator | None = None
 
-    def gate_rows(self, probability: np.ndarray, rng: np.random.Generator) -> None:
-        """Pass a pulse bound for row r with ``probability[r]`` (one per row), drawing from ``rng``."""
-        self._gate, self._gate_rng = np.asarray(probability, float), rng
+    def gate_rows(self, probability: np.ndarray | None, rng: np.random.Generator | None = None) -> None:
+        """Pass a pulse bound for row r with ``probability[r]`` (one per row), drawing from ``rng``;
+        None: every pulse passes."""
+        self._gate = None if probability is None else np.asarray(probability, float)
+        self._gate_rng = rng
 
     def forget(self) -> None:
         """Clear the spike history (at a phase switch, so pairs never straddle two phases)."""

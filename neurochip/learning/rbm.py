@@ -90,10 +90,7 @@ class SpikingRBM:
         if p.rest is not None:
             for side in ("rows", "cols"):
                 core.neurons[side].set_rest(p.rest)
-        if p.label_pulses < 1.0 and core.controller is not None:
-            gate = np.ones(rows)
-            gate[self.label_rows] = p.label_pulses
-            core.controller.gate_rows(gate, rng)
+        self.scale_pulses(1.0)
         hidden_free = np.zeros(cols, bool)
         hidden_free[: p.hidden] = True  # bias columns are driven, not free
         core.neurons["cols"].set_enabled(hidden_free)
@@ -101,6 +98,19 @@ class SpikingRBM:
         self.row_counts = np.zeros(rows, np.int64)
         self.counting = False
         router.observers.append(self._count)
+
+    def scale_pulses(self, rate: float) -> None:
+        """The controller passes each pulse with probability ``rate`` (``rate`` x label_pulses on the
+        label rows): a learning rate set by a comparator's gate, not by the SET step."""
+        controller = self.core.controller
+        if controller is None:
+            return
+        if rate == 1.0 and self.params.label_pulses == 1.0:
+            controller.gate_rows(None)  # every pulse passes, and no random word is drawn for it
+            return
+        gate = np.full(self.core.crossbar.rows, rate)
+        gate[self.label_rows] *= self.params.label_pulses
+        controller.gate_rows(gate, self.rng)
 
     def _count(self, sender: str, side: str, tick: int, ids: np.ndarray) -> None:
         if self.counting and sender == self.core.name and side == "rows":

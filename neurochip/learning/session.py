@@ -89,7 +89,9 @@ class LearningRun:
         evaluation = self.test_set.subset(np.arange(min(spec.evaluate_on, len(self.test_set))))
         bar = tqdm(total=total, unit="sample", desc=f"training ({self.train_set.name})", disable=not self.progress)
         try:
-            for _ in range(spec.epochs):
+            for epoch in range(spec.epochs):
+                if spec.pulse_decay < 1.0:
+                    self.rbm.scale_pulses(spec.pulse_decay ** epoch)
                 for index in self.order_rng.permutation(len(self.train_set)):
                     self.rbm.train_sample(self.train_set.images[index], int(self.train_set.labels[index]))
                     if self.stopped:
