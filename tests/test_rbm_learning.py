@@ -188,4 +188,4 @@ def test_pulse_decay_scales_the_pulses_pass_by_pass(tmp_path, monkeypatch):
     path = tmp_path / "decay.yaml"
     path.write_text(yaml.safe_dump(scenario))
     assert run_scenario(load_scenario(path), tmp_path / "runs", progress=False).learning.samples_seen == 6
-    assert rates == [1.0, 1.0, 0.5, 0.25]  # (the first: building the RBM)
+    assert rates == [1.0, 0.5, 0.25]  # (the first: building the RBM, for pass 0)

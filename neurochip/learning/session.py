@@ -90,7 +90,7 @@ class LearningRun:
         bar = tqdm(total=total, unit="sample", desc=f"training ({self.train_set.name})", disable=not self.progress)
         try:
             for epoch in range(spec.epochs):
-                if spec.pulse_decay < 1.0:
+                if epoch:  # (pass 0 runs at the rate the RBM was built with)
                     self.rbm.scale_pulses(spec.pulse_decay ** epoch)
                 for index in self.order_rng.permutation(len(self.train_set)):
                     self.rbm.train_sample(self.train_set.images[index], int(self.train_set.labels[index]))
