@@ -16,7 +16,7 @@ def test_clamped_neurons_never_fire(simulate):
     assert sorted({n for _, n in sim.spikes("c", "cols")}) == [0, 2]
 
 
-def rbm_sim(simulate, label_pulses: float = 1.0):
+def rbm_sim(simulate, label_pulses: float = 1.0, pulse_rate: float = 1.0):
     chip = one_core_chip(rows=8 + 2 * 1 + 1, cols=4 + 1, row_neurons=lif(tau="1 ms", refractory="4 ms"),
                          col_neurons=lif(tau="1 ms", refractory="4 ms"))
     chip["cores"][0]["controller"] = {"window": "4 ms"}
@@ -24,7 +24,7 @@ def rbm_sim(simulate, label_pulses: float = 1.0):
     sim = simulate(chip, {"duration": "1 s", "weights": {"c": {"constant": 0.6}}})
     params = RBMParams(labels_per_class=1, hidden=4, visible_bias=1, hidden_bias=1,
                        transition=2e-3, data=10e-3, model=10e-3, readout=10e-3, rate_on=200.0,
-                       label_pulses=label_pulses)
+                       label_pulses=label_pulses, pulse_rate=pulse_rate)
     rbm = SpikingRBM(sim.chip.cores["c"], sim.engine, sim.chip.router, classes=2, pixels=8,
                      params=params, rng=np.random.default_rng(0))
     return sim, rbm
@@ -114,3 +114,13 @@ def test_scale_pulses_gates_every_row_and_the_label_rows_by_both_rates(simulate)
     assert controller._gate.tolist() == [0.5] * 11
     rbm.scale_pulses(1.0)
     assert controller._gate is None
+
+
+def test_pulse_rate_gates_every_row_under_the_pass_rate(simulate):
+    """pulse_rate 0.25 with label_pulses 0.5: 0.25 on pixel and bias rows, 0.125 on the label
+    rows (8-9) from the start; a pass at rate 0.5 halves both."""
+    sim, rbm = rbm_sim(simulate, label_pulses=0.5, pulse_rate=0.25)
+    controller = sim.chip.cores["c"].controller
+    np.testing.assert_array_equal(controller._gate, [0.25] * 8 + [0.125, 0.125, 0.25])
+    rbm.scale_pulses(0.5)
+    np.testing.assert_array_equal(controller._gate, [0.125] * 8 + [0.0625, 0.0625, 0.125])

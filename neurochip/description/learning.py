@@ -82,9 +82,12 @@ class LearningSpec(Spec):
                                  "as dead time (a line is 'on' as a neuron is), or plain Poisson (the chip's simulator).")
     label_pulses: float = Field(1.0, gt=0, le=1, description="Probability that the update controller passes a "
                                 "pulse to a label row: the label units' learning rate relative to the pixels'.")
+    pulse_rate: float = Field(1.0, gt=0, le=1, description="Probability that the update controller passes a "
+                              "pulse to any row: the learning rate, set by a comparator's gate, as PCM cannot take "
+                              "a smaller SET step.")
     pulse_decay: float = Field(1.0, gt=0, le=1, description="Learning-rate decay per pass: in pass k (from 0) the "
-                               "controller passes each pulse with probability pulse_decay^k (times label_pulses "
-                               "on label rows), a comparator's gate, as PCM cannot take a smaller SET step.")
+                               "controller passes each pulse with probability pulse_rate x pulse_decay^k (times "
+                               "label_pulses on label rows).")
     rest: float = Field(0.0, description="Resting potential of both layers (membrane units): sets where "
                                          "zero input sits on the sigmoid (about P(on) = 0.5 at the noise's offset).")
     phases: PhasesSpec = PhasesSpec()

@@ -56,6 +56,8 @@ class RBMParams:
     #: probability that the controller passes a pulse to a label row (their learning rate
     #: relative to the pixels'); 1: every pulse
     label_pulses: float = 1.0
+    #: probability that the controller passes a pulse to any row (the learning rate of a fixed SET step)
+    pulse_rate: float = 1.0
 
     @classmethod
     def from_spec(cls, spec: LearningSpec) -> "RBMParams":
@@ -63,7 +65,7 @@ class RBMParams:
                    hidden_bias=spec.bias.hidden, transition=spec.phases.transition, data=spec.phases.data,
                    model=spec.phases.model, readout=spec.readout, rate_on=spec.rate_on,
                    rate_bias=spec.bias.rate, rest=spec.rest, input_train=spec.input_train,
-                   label_pulses=spec.label_pulses)
+                   label_pulses=spec.label_pulses, pulse_rate=spec.pulse_rate)
 
 
 _NONE = np.zeros(0, np.int64)
@@ -100,11 +102,12 @@ class SpikingRBM:
         router.observers.append(self._count)
 
     def scale_pulses(self, rate: float) -> None:
-        """The controller passes each pulse with probability ``rate`` (``rate`` x label_pulses on the
-        label rows): a learning rate set by a comparator's gate, not by the SET step."""
+        """The controller passes each pulse with probability ``rate`` x pulse_rate (times label_pulses
+        on the label rows): a learning rate set by a comparator's gate, not by the SET step."""
         controller = self.core.controller
         if controller is None:
             return
+        rate *= self.params.pulse_rate
         if rate == 1.0 and self.params.label_pulses == 1.0:
             controller.gate_rows(None)  # every pulse passes, and no random word is drawn for it
             return
