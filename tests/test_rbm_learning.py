@@ -114,12 +114,12 @@ def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, t
 
 
 def short_digits_run(tmp_path, train: int, epochs: int):
-    """The quickstart network on ideal synapses with a 4x larger step (0.008 per pulse, so that
+    """The quickstart network on ideal synapses with a 4x larger step (0.002 per pulse, so that
     a short run learns) and every pulse passed to the label rows (at the 15 % of the long
     scenarios, 150 samples teach the labels too little to show): ``train`` digits,
     ``epochs`` passes, 100 test digits."""
     chip = yaml.safe_load((REPO / "chips" / "digits-rbm-ideal.yaml").read_text())
-    chip["cores"][0]["device"]["dw"] = 0.008
+    chip["cores"][0]["device"]["dw"] = 0.002
     (tmp_path / "chip.yaml").write_text(yaml.safe_dump(chip))
     scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())
     scenario["chip"] = "chip.yaml"
@@ -135,11 +135,11 @@ def short_digits_run(tmp_path, train: int, epochs: int):
     return run_scenario(load_scenario(path), tmp_path / "runs", progress=False).learning
 
 
-# Measured on seed 1 (symmetric window): free energy 0.10 -> 0.49, spiking read-out 0.07 -> 0.33
-# (causal: 0.40, 0.27); the margins are about half of that, so the test fails when learning
+# Measured on seed 1 (the 1 ms core, symmetric window): free energy 0.10 -> 0.63, spiking
+# read-out 0.12 -> 0.57; the margins are about half of that, so the test fails when learning
 # breaks, not when a draw is unlucky.
-MARGIN_FREE_ENERGY = 0.2
-MARGIN_SPIKING = 0.1
+MARGIN_FREE_ENERGY = 0.25
+MARGIN_SPIKING = 0.2
 
 
 def test_a_short_training_run_beats_the_untrained_network(tmp_path):
