@@ -113,6 +113,19 @@ def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, t
     assert not (tmp_path / "runs").exists()
 
 
+def test_an_rbm_core_without_a_refractory_period_is_refused(tmp_path, capsys):
+    # P(on) = spikes x refractory period / time: at 0 ms no unit would ever count as 'on'
+    chip = yaml.safe_load((REPO / "chips" / "digits-rbm-pcm.yaml").read_text())
+    chip["cores"][0]["neurons"]["cols"]["refractory"] = "0 ms"
+    (tmp_path / "chip.yaml").write_text(yaml.safe_dump(chip))
+    scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())
+    scenario["chip"] = "chip.yaml"
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(scenario))
+    assert main(["run", str(tmp_path / "bad.yaml"), "--out", str(tmp_path / "runs")]) == 2
+    assert "learning.core: core 'rbm' needs a refractory period > 0" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
+
+
 def short_digits_run(tmp_path, train: int, epochs: int):
     """The quickstart network on ideal synapses with a 4x larger step (0.002 per pulse, so that
     a short run learns) and every pulse passed to the label rows (at the 15 % of the long

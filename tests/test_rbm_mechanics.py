@@ -1,8 +1,10 @@
 """Mechanics of the spiking-RBM mode: clamping, scheduled inputs, phase signs. (Learning itself: issue 5.)"""
 
 import numpy as np
+import pytest
 
 from conftest import lif, one_core_chip
+from neurochip.description.learning import LearningSpec
 from neurochip.learning.rbm import RBMParams, SpikingRBM
 
 
@@ -124,3 +126,14 @@ def test_pulse_rate_gates_every_row_under_the_pass_rate(simulate):
     np.testing.assert_array_equal(controller._gate, [0.25] * 8 + [0.125, 0.125, 0.25])
     rbm.scale_pulses(0.5)
     np.testing.assert_array_equal(controller._gate, [0.125] * 8 + [0.0625, 0.0625, 0.125])
+
+
+def test_unset_rates_keep_the_chip_simulators_p_on_at_the_cores_refractory_period():
+    # 200 Hz and 70.8 Hz at the chip simulator's 4 ms (P(on) 0.8 and 0.283) become 800 and 283.2 Hz at 1 ms
+    spec = LearningSpec.model_validate({"mode": "spiking-rbm", "core": "c", "data": {"set": "digits"}})
+    for refractory, rate_on, rate_bias in ((4e-3, 200.0, 70.8), (1e-3, 800.0, 283.2)):
+        params = RBMParams.from_spec(spec, refractory)
+        assert (params.rate_on, params.rate_bias) == (pytest.approx(rate_on), pytest.approx(rate_bias))
+    given = LearningSpec.model_validate({"mode": "spiking-rbm", "core": "c", "data": {"set": "digits"},
+                                         "rate_on": "300 Hz", "bias": {"rate": "50 Hz"}})
+    assert (RBMParams.from_spec(given, 1e-3).rate_on, RBMParams.from_spec(given, 1e-3).rate_bias) == (300.0, 50.0)

@@ -51,7 +51,8 @@ class BiasSpec(Spec):
 
     visible: int = Field(8, ge=0, description="Bias rows (their cells are the hidden units' biases).")
     hidden: int = Field(8, ge=0, description="Bias columns (their cells are the visible units' biases).")
-    rate: Frequency = Field(70.8, gt=0, description="Poisson rate of every bias line (Hz).")
+    rate: Frequency | None = Field(None, gt=0, description="Rate of every bias line (Hz). Default: P(on) 0.283 "
+                                   "at the core's refractory period (70.8 Hz at 4 ms, the chip's simulator).")
 
 
 class ReconstructSpec(Spec):
@@ -76,7 +77,9 @@ class LearningSpec(Spec):
     hidden: int = Field(100, gt=0, description="Hidden units (columns), besides the bias columns.")
     labels_per_class: int = Field(4, ge=1, description="Label neurons per class on the visible side.")
     bias: BiasSpec = BiasSpec()
-    rate_on: Frequency = Field(200.0, gt=0, description="Rate of a clamped 'on' pixel or label line (Hz).")
+    rate_on: Frequency | None = Field(None, gt=0, description="Rate of a clamped 'on' pixel or label line (Hz). "
+                                      "Default: P(on) 0.8 at the core's refractory period (200 Hz at 4 ms, the "
+                                      "chip's simulator; 800 Hz at 1 ms).")
     input_train: Literal["dead-time", "poisson"] = Field(
         "dead-time", description="Trains on clamped and bias lines: Poisson with the neurons' refractory period "
                                  "as dead time (a line is 'on' as a neuron is), or plain Poisson (the chip's simulator).")

@@ -333,6 +333,10 @@ def _check_learning(doc: YamlDocument, chip: ChipSpec, files: _Files) -> list[Pr
     if core.neurons.rows is None or core.neurons.cols is None:
         problems.append(doc.problem(where + ("core",), f"core {core.name!r} needs neurons on its rows (visible) "
                                                        f"and its columns (hidden) for an RBM"))
+    elif not (core.neurons.rows.refractory > 0 and core.neurons.cols.refractory > 0):
+        problems.append(doc.problem(where + ("core",), f"core {core.name!r} needs a refractory period > 0 on its "
+                                                       f"rows and columns for an RBM: a unit counts as 'on' for "
+                                                       f"that long after each spike"))
     if core.controller is None:
         problems.append(doc.problem(where + ("core",), f"core {core.name!r} has no update controller "
                                                        f"('controller:' in the chip file) to learn with"))

@@ -66,8 +66,9 @@ class LearningRun:
         self.engine = chip.engine
         core = chip.cores[spec.core]
         self.shape = self.train_set.images.shape[1:]
+        params = RBMParams.from_spec(spec, core.neurons["rows"].spec.refractory)
         self.rbm = SpikingRBM(core, self.engine, chip.router, self.train_set.classes,
-                              int(np.prod(self.shape)), RBMParams.from_spec(spec), streams.generator("learning/rbm"))
+                              int(np.prod(self.shape)), params, streams.generator("learning/rbm"))
         chip.sources[self.rbm.rows_in.name] = self.rbm.rows_in
         chip.sources[self.rbm.cols_in.name] = self.rbm.cols_in
         self.order_rng = streams.generator("learning/order")
