@@ -57,6 +57,7 @@ class Ledger:
         self._clock = clock
         self._stage = "run"
         self._since = clock() if clock else 0.0
+        self._deferred: list[Callable[[], None]] = []
 
     @property
     def stage(self) -> str:
@@ -74,9 +75,20 @@ class Ledger:
             self._seconds[self._stage] += now - self._since
             self._since = now
 
-    def add(self, core: str, kind: str, count: int = 1) -> None:
+    def add(self, core: str, kind: str, count: int = 1, stage: str | None = None) -> None:
+        """Count ``count`` events in ``stage`` (default: the current one)."""
         if count:
-            self._counts[(core, kind, self._stage)] += int(count)
+            self._counts[(core, kind, stage or self._stage)] += int(count)
+
+    def defer(self, settle: Callable[[], None]) -> None:
+        """Register a block that tallies its events itself, on a path too hot for a call per event:
+        ``settle`` adds its tally (with each event's stage) and clears it. The ledger settles every
+        such block before anyone reads it, so readers always see every event."""
+        self._deferred.append(settle)
+
+    def _settle(self) -> None:
+        for settle in self._deferred:
+            settle()
 
     def measure(self, core: str, name: str, value: float) -> None:
         """Add ``value`` to the measure ``name`` (see MEASURES) of ``core`` in the current stage."""
@@ -85,11 +97,13 @@ class Ledger:
 
     def count(self, core: str | None = None, kind: str | None = None, stage: str | None = None) -> int:
         """Total over every key matching the given parts (None matches all)."""
+        self._settle()
         return sum(n for (c, k, s), n in self._counts.items()
                    if (core is None or c == core) and (kind is None or k == kind) and (stage is None or s == stage))
 
     def items(self) -> list[tuple[str, str, str, int]]:
         """(core, kind, stage, count) rows, sorted."""
+        self._settle()
         return sorted((c, k, s, n) for (c, k, s), n in self._counts.items())
 
     def measures(self) -> list[tuple[str, str, str, float]]:

@@ -63,6 +63,25 @@ def test_a_layer_larger_than_a_core_is_split_and_its_partial_sums_added(tmp_path
     assert ledger.count(kind="adc_conversion") == 3 * (5 * 2 + 7 * 2)  # each tile converts its own partial sums
 
 
+def test_reads_reach_the_ledger_in_their_own_stage_once(tmp_path):
+    # a matrix tallies its reads and the ledger takes the tally when read: each read must land in the
+    # stage it happened in, and reading the ledger twice must not count it twice
+    chip = cores(tmp_path, {"model": "ideal", "dw": 0.01}, count=4)
+    m = matrix(chip, ["c0", "c1", "c2", "c3"], inputs=7, outputs=5)  # 2 x 2 tiles of 4 x 3
+    ledger = chip.ledger
+    ledger.stage = "train"
+    m.forward(np.ones((2, 7)), 0.0)
+    assert ledger.count(kind="synaptic_op", stage="train") == 2 * 7 * 5
+    ledger.stage = "transfer"
+    m.forward(np.eye(7)[:1], 0.0)  # line 0 drives both tiles of the first tile row: 3 + 2 cells
+    m.backward(np.ones((1, 5)), 0.0)
+    for _ in range(2):
+        assert ledger.count(kind="synaptic_op", stage="train") == 2 * 7 * 5
+        assert ledger.count(kind="synaptic_op", stage="transfer") == 5 + 7 * 5
+        assert ledger.count(kind="dac_drive", stage="transfer") == 2 + 5 * 2
+        assert ledger.count(kind="adc_conversion", stage="transfer") == 5 + 7 * 2
+
+
 def test_a_read_converts_each_driven_tiles_partial_sums_with_its_own_noise(tmp_path):
     """Against numpy: DAC per vector, then per tile (in tile order), where a line is driven, its
     product, its own normals from the matrix's stream and ADC; tiles with no line driven are

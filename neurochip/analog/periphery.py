@@ -46,21 +46,21 @@ def drive(vectors, in_bound, steps, driven, scale):
 
 @numba.njit(cache=True)
 def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps, out_noise, state, out_bound,
-                adc_steps, lines_out):
-    """(out, line_drives): a whole read. The DAC, every tile's analog product and ADC, their
-    partial sums added into ``out`` (vectors x ``lines_out``), each vector scaled back by its
-    DAC scale.
+                adc_steps, lines_out, tally):
+    """``out``: a whole read. The DAC, every tile's analog product and ADC, their partial sums
+    added into ``out`` (vectors x ``lines_out``), each vector scaled back by its DAC scale.
 
     Tile t holds the matrix block [inputs[t, 0]:inputs[t, 1], outputs[t, 0]:outputs[t, 1]]
     from the top-left corner of ``weights[t]`` (its array as this read sees it). A forward
     read drives its input lines and converts one output per output line; a backward read
     drives the output lines through the transposed array. A tile with no line driven is
-    not read; ``line_drives[t]`` counts the nonzero line drives. The read noise (standard
+    not read. ``tally[t]`` (int64) gains the tile's nonzero line drives and, if it was read,
+    the vectors it converted (``AnalogMatrix`` hands them to the ledger). The read noise (standard
     deviation ``out_noise``) comes from the generator state ``state``, advanced in place:
     tile after tile, vector by vector, line by line.
     """
     count = vectors.shape[0]
-    out, line_drives = np.zeros((count, lines_out)), np.empty(len(weights), np.int64)
+    out = np.zeros((count, lines_out))
     driven, scale = np.empty_like(vectors), np.empty(count)
     drive(vectors, in_bound, dac_steps, driven, scale)
     s = state[0]
@@ -72,8 +72,9 @@ def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps,
         for b in range(count):
             for k in range(lines):
                 drives += driven[b, first + k] != 0.0
-        line_drives[t] = drives
         if drives:
+            tally[t, 0] += drives
+            tally[t, 1] += count
             w = weights[t]
             partial = np.empty(width)
             for b in range(count):
@@ -100,4 +101,4 @@ def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps,
     for b in range(count):
         for k in range(lines_out):
             out[b, k] *= scale[b]
-    return out, line_drives
+    return out
