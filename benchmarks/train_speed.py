@@ -2,8 +2,9 @@
 
 Trains the 64-32-10 MLP of ``scenarios/mlp-algorithms.yaml`` on scikit-learn's digits
 (1,437 training images, mini-batches of 16) for a few epochs with each algorithm on the
-asymmetric soft-bounds chip, through the same training loop, and prints seconds per
-epoch and the ratio to the floating-point reference (exact numpy products and updates).
+asymmetric soft-bounds chip, through the same training loop, in rounds of every algorithm
+in turn, and prints seconds per epoch and the ratio to the floating-point reference (exact
+numpy products and updates): best against best, and round by round.
 The analog algorithms pay for the periphery of every read (DAC, noise, ADC, tiles), the
 stochastic pulse trains (BL = 31 slots per update) and the devices' update law.
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+
+import numpy as np
 
 from neurochip.analog.mlp import TrainingRun
 from neurochip.chip import build_chip
@@ -41,21 +44,26 @@ def seconds_per_epoch(setup, epochs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3)
-    # best of 15: each algorithm's time floor on this VM, whose speed drifts by up to 1.5x over seconds (best of 5
-    # left Tiki-Taka's ratio anywhere in 2.7-3.2x from run to run; best of 15 gave 2.96-3.14x in seven runs)
-    parser.add_argument("--repeats", type=int, default=15, help="best of R rounds of timings")
+    # 15 rounds: this VM's speed drifts by up to 2x over seconds (the float epoch took 12-23 ms within one run),
+    # so one timing says little; best of 5 left Tiki-Taka's ratio anywhere in 2.7-3.2x from run to run
+    parser.add_argument("--repeats", type=int, default=15, help="rounds of timings")
     args = parser.parse_args()
     setups = [s for s in load_variants(REPO / "scenarios" / "mlp-algorithms.yaml") if "strong" not in s.variant]
     # rounds of every algorithm in turn: a slow spell of a shared machine then hits all of them, not one
-    times = {s.variant: float("inf") for s in setups}
+    times = {s.variant: [] for s in setups}
     for _ in range(args.repeats):
         for s in setups:
-            times[s.variant] = min(times[s.variant], seconds_per_epoch(s, args.epochs))
-    reference = times["float"]
-    print(f"64-32-10 MLP on digits, {args.epochs} epochs x 1,437 images, batch 16, best of {args.repeats}")
-    print(f"{'algorithm':<12} {'s/epoch':>9} {'x float':>8}")
+            times[s.variant].append(seconds_per_epoch(s, args.epochs))
+    reference = np.array(times["float"])
+    print(f"64-32-10 MLP on digits, {args.epochs} epochs x 1,437 images, batch 16, {args.repeats} rounds")
+    print("best: each algorithm's fastest round against float's; per round: the ratio to float's time in the same")
+    print("round (the drift of the machine's speed cancels), median and quartiles over the rounds")
+    print(f"{'algorithm':<12} {'s/epoch':>9} {'best x':>7} {'per round x (q1-q3)':>22}")
     for name, seconds in times.items():
-        print(f"{name:<12} {seconds:9.4f} {seconds / reference:8.2f}")
+        seconds = np.array(seconds)
+        q1, median, q3 = np.percentile(seconds / reference, [25, 50, 75])
+        print(f"{name:<12} {seconds.min():9.4f} {seconds.min() / reference.min():7.2f} "
+              f"{median:10.2f} ({q1:.2f}-{q3:.2f})")
 
 
 if __name__ == "__main__":
