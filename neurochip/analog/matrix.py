@@ -159,7 +159,7 @@ class AnalogMatrix:
 
     def _tally(self, forward: bool, transfer: bool) -> np.ndarray:
         """The (tiles, 2) tally that a read of this direction and kind adds to in the ledger's current stage.
-        (A call to the ledger per tile and read was about 5 % of a Tiki-Taka step.)"""
+        (A call to the ledger per tile and read was about 4 % of a Tiki-Taka step.)"""
         key = (self._ledger.stage, forward, transfer)
         tally = self._tallies.get(key)
         if tally is None:
