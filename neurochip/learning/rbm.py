@@ -66,7 +66,8 @@ class RBMParams:
 
     @classmethod
     def from_spec(cls, spec: LearningSpec, refractory: float) -> "RBMParams":
-        """``refractory``: the core's refractory period (s), which turns the default P(on)s into rates."""
+        """``refractory``: the refractory period (s) of the core's row (visible) neurons, which turns the
+        default P(on)s into rates for both the row lines and the bias columns."""
         rate_on = spec.rate_on if spec.rate_on is not None else P_ON / refractory
         rate_bias = spec.bias.rate if spec.bias.rate is not None else P_BIAS / refractory
         return cls(labels_per_class=spec.labels_per_class, hidden=spec.hidden, visible_bias=spec.bias.visible,
