@@ -137,3 +137,15 @@ def test_unset_rates_keep_the_chip_simulators_p_on_at_the_cores_refractory_perio
     given = LearningSpec.model_validate({"mode": "spiking-rbm", "core": "c", "data": {"set": "digits"},
                                          "rate_on": "300 Hz", "bias": {"rate": "50 Hz"}})
     assert (RBMParams.from_spec(given, 1e-3).rate_on, RBMParams.from_spec(given, 1e-3).rate_bias) == (300.0, 50.0)
+
+
+def test_free_pixels_read_as_intensities_on_the_input_code(simulate, monkeypatch):
+    # rate_on 200 Hz at a 4 ms refractory period: a full pixel's line is 'on' 0.8 of the time,
+    # so a free pixel at P(on) 0.4 is half a pixel, and 0.8 or more a full one
+    sim, rbm = rbm_sim(simulate)
+    np.testing.assert_allclose(rbm.intensity(np.array([0.0, 0.2, 0.4, 0.8, 1.0])), [0, 0.25, 0.5, 1, 1])
+    p_on = np.linspace(0, 1, 11)  # one per row: 8 pixels, 2 labels, 1 bias
+    monkeypatch.setattr(rbm, "_read", lambda *args: p_on)
+    known = np.array([True] * 4 + [False] * 4)
+    np.testing.assert_allclose(rbm.reconstruct_sample(np.ones(8), known, 0.1), rbm.intensity(p_on[:8]))
+    np.testing.assert_allclose(rbm.generate(0, 0.1, (8,)), [0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875])

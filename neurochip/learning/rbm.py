@@ -16,7 +16,8 @@ columns fire at ``rate_bias`` throughout, so biases learn by the same rule.
 Uses, all read by counting the free neurons' spikes: classification clamps the pixels and
 lets the label neurons run (the class whose group spikes most wins); reconstruction clamps
 part of an image and reads the rest; generation clamps one class's label group and reads
-the pixels. A free neuron's P(on) is its spike count x refractory period / time.
+the pixels. A free neuron's P(on) is its spike count x refractory period / time; a free
+pixel's intensity decodes its rate as the input encodes one, rate / ``rate_on`` (at most 1).
 The ledger's stage follows the phase: transition, data, model, and for the uses inference
 (classification), reconstruction and generation; it tallies training samples and inferences.
 """
@@ -197,16 +198,29 @@ class SpikingRBM:
         counts = p_on[self.label_rows].reshape(self.classes, self.params.labels_per_class).sum(axis=1)
         return (int(np.argmax(counts)) if counts.any() else -1), counts
 
+    def intensity(self, p_on: np.ndarray) -> np.ndarray:
+        """Pixel intensities in [0, 1] of free pixel neurons at ``p_on``: their rate over ``rate_on``.
+
+        The inverse of the input code, which drives a full pixel's line at ``rate_on``: a neuron
+        at P(on) = rate_on x refractory (0.8 at 800 Hz and 1 ms) reads as a full pixel, not as
+        0.8 of one, so a reconstruction is scored on the scale the data was given on.
+        """
+        full = self.params.rate_on * self.core.neurons["rows"].spec.refractory
+        return np.minimum(p_on / full, 1.0)
+
     def reconstruct_sample(self, image: np.ndarray, known: np.ndarray, duration: float) -> np.ndarray:
-        """Clamp the pixels where ``known`` (bool, image-shaped), free the rest and the labels; return P(on) per pixel."""
+        """Clamp the pixels where ``known`` (bool, image-shaped), free the rest and the labels; return the
+        intensity per pixel (``intensity``)."""
         known_pixels = np.flatnonzero(known.ravel())
         on = np.intersect1d(self._on_pixels(image), known_pixels)
-        return self._read("reconstruction", known_pixels, on, duration)[: self.pixels].reshape(image.shape)
+        p_on = self._read("reconstruction", known_pixels, on, duration)
+        return self.intensity(p_on[: self.pixels]).reshape(image.shape)
 
     def generate(self, label: int, duration: float, shape: tuple[int, ...]) -> np.ndarray:
-        """Clamp one class's label group (the other labels silent), let the pixels run; return P(on) per pixel."""
+        """Clamp one class's label group (the other labels silent), let the pixels run; return the intensity
+        per pixel (``intensity``)."""
         p_on = self._read("generation", self.label_rows, self._label_lines(label), duration)
-        return p_on[: self.pixels].reshape(shape)
+        return self.intensity(p_on[: self.pixels]).reshape(shape)
 
     def free_energy_predictions(self, images: np.ndarray, scale: float) -> np.ndarray:
         """Classify with the RBM's free energy from the stored weights (no sampling).

@@ -29,7 +29,7 @@ class LearningResult:
     test_accuracy: float | None = None
     train_accuracy: float | None = None
     free_energy_accuracy: float | None = None
-    reconstruction_error: float | None = None  # mean squared error of P(on) on occluded pixels
+    reconstruction_error: float | None = None  # mean squared error of the intensity read on occluded pixels
     mean_image_error: float | None = None  # the same for the mean training image
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     stopped: bool = False
