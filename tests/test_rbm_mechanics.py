@@ -18,7 +18,7 @@ def test_clamped_neurons_never_fire(simulate):
     assert sorted({n for _, n in sim.spikes("c", "cols")}) == [0, 2]
 
 
-def rbm_sim(simulate, label_pulses: float = 1.0, pulse_rate: float = 1.0):
+def rbm_sim(simulate, label_pulses: float = 1.0, pulse_rate: float = 1.0, input_train: str = "dead-time"):
     chip = one_core_chip(rows=8 + 2 * 1 + 1, cols=4 + 1, row_neurons=lif(tau="1 ms", refractory="4 ms"),
                          col_neurons=lif(tau="1 ms", refractory="4 ms"))
     chip["cores"][0]["controller"] = {"window": "4 ms"}
@@ -26,7 +26,7 @@ def rbm_sim(simulate, label_pulses: float = 1.0, pulse_rate: float = 1.0):
     sim = simulate(chip, {"duration": "1 s", "weights": {"c": {"constant": 0.6}}})
     params = RBMParams(labels_per_class=1, hidden=4, visible_bias=1, hidden_bias=1,
                        transition=2e-3, data=10e-3, model=10e-3, readout=10e-3, rate_on=200.0,
-                       label_pulses=label_pulses, pulse_rate=pulse_rate)
+                       label_pulses=label_pulses, pulse_rate=pulse_rate, input_train=input_train)
     rbm = SpikingRBM(sim.chip.cores["c"], sim.engine, sim.chip.router, classes=2, pixels=8,
                      params=params, rng=np.random.default_rng(0))
     return sim, rbm
@@ -140,12 +140,28 @@ def test_unset_rates_keep_the_chip_simulators_p_on_at_the_cores_refractory_perio
 
 
 def test_free_pixels_read_as_intensities_on_the_input_code(simulate, monkeypatch):
-    # rate_on 200 Hz at a 4 ms refractory period: a full pixel's line is 'on' 0.8 of the time,
-    # so a free pixel at P(on) 0.4 is half a pixel, and 0.8 or more a full one
+    # rate_on 200 Hz at a 4 ms refractory period: a full pixel's dead-time line is 'on' 0.8 of the
+    # time, so a free pixel at P(on) 0.4 is half a pixel, and 0.8 or more a full one
     sim, rbm = rbm_sim(simulate)
+    assert rbm.on_level() == pytest.approx(0.8)
     np.testing.assert_allclose(rbm.intensity(np.array([0.0, 0.2, 0.4, 0.8, 1.0])), [0, 0.25, 0.5, 1, 1])
     p_on = np.linspace(0, 1, 11)  # one per row: 8 pixels, 2 labels, 1 bias
     monkeypatch.setattr(rbm, "_read", lambda *args: p_on)
     known = np.array([True] * 4 + [False] * 4)
     np.testing.assert_allclose(rbm.reconstruct_sample(np.ones(8), known, 0.1), rbm.intensity(p_on[:8]))
     np.testing.assert_allclose(rbm.generate(0, 0.1, (8,)), [0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875])
+
+
+def test_a_poisson_line_is_on_less_often_than_its_rate_says(simulate):
+    """A Poisson line at 200 Hz has spiked within the last 4 ms with probability 1 - exp(-0.8)."""
+    sim, rbm = rbm_sim(simulate, input_train="poisson")
+    assert rbm.on_level() == pytest.approx(1 - np.exp(-0.8))
+    assert rbm.intensity(np.array([0.2753])) == pytest.approx(0.5, abs=1e-4)
+    # measured on a 100 s train (about 20,000 spikes): the fraction of moments with a spike in the 4 ms before
+    stop = sim.engine.ticks(100.0)
+    ticks, _ = rbm._trains(np.array([0]), 200.0, 0, stop)
+    spikes = np.sort(ticks)
+    moments = np.random.default_rng(1).integers(sim.engine.ticks(4e-3), stop, 100_000)
+    last = spikes[np.maximum(np.searchsorted(spikes, moments, side="right") - 1, 0)]
+    on = (last <= moments) & (moments - last < sim.engine.ticks(4e-3))
+    assert on.mean() == pytest.approx(rbm.on_level(), abs=0.006)  # about 2 standard errors

@@ -17,7 +17,7 @@ Uses, all read by counting the free neurons' spikes: classification clamps the p
 lets the label neurons run (the class whose group spikes most wins); reconstruction clamps
 part of an image and reads the rest; generation clamps one class's label group and reads
 the pixels. A free neuron's P(on) is its spike count x refractory period / time; a free
-pixel's intensity decodes its rate as the input encodes one, rate / ``rate_on`` (at most 1).
+pixel's intensity is its P(on) over that of a full pixel's line (``SpikingRBM.intensity``).
 The ledger's stage follows the phase: transition, data, model, and for the uses inference
 (classification), reconstruction and generation; it tallies training samples and inferences.
 """
@@ -198,15 +198,22 @@ class SpikingRBM:
         counts = p_on[self.label_rows].reshape(self.classes, self.params.labels_per_class).sum(axis=1)
         return (int(np.argmax(counts)) if counts.any() else -1), counts
 
-    def intensity(self, p_on: np.ndarray) -> np.ndarray:
-        """Pixel intensities in [0, 1] of free pixel neurons at ``p_on``: their rate over ``rate_on``.
+    def on_level(self) -> float:
+        """P(on) of a full pixel's line: the fraction of time it has spiked within the last refractory
+        period t_r, rate_on x t_r for dead-time trains, 1 - exp(-rate_on x t_r) for Poisson ones."""
+        exposure = self.params.rate_on * self.core.neurons["rows"].spec.refractory
+        return float(-np.expm1(-exposure)) if self.params.input_train == "poisson" else exposure
 
-        The inverse of the input code, which drives a full pixel's line at ``rate_on``: a neuron
-        at P(on) = rate_on x refractory (0.8 at 800 Hz and 1 ms) reads as a full pixel, not as
-        0.8 of one, so a reconstruction is scored on the scale the data was given on.
+    def intensity(self, p_on: np.ndarray) -> np.ndarray:
+        """Pixel intensities in [0, 1] of free pixel neurons at ``p_on``: P(on) / ``on_level``, at most 1.
+
+        Event-driven CD pairs a spike with partners that spiked within the window, so it matches
+        how often a unit is 'on', and a trained free pixel neuron is on as often as a full pixel's
+        line was: 0.8 at 800 Hz and 1 ms with dead-time trains, 0.55 with Poisson ones (several
+        Poisson spikes can fall in one period). Read as intensities, reconstructions are scored
+        on the scale of the binarised data.
         """
-        full = self.params.rate_on * self.core.neurons["rows"].spec.refractory
-        return np.minimum(p_on / full, 1.0)
+        return np.minimum(p_on / self.on_level(), 1.0)
 
     def reconstruct_sample(self, image: np.ndarray, known: np.ndarray, duration: float) -> np.ndarray:
         """Clamp the pixels where ``known`` (bool, image-shaped), free the rest and the labels; return the
