@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .learning.session import NEIGHBOURS
 from .traces import Trace
 
 
@@ -103,7 +104,9 @@ def learning_summary(record: dict) -> str:
         lines.append(f"  after idling {idle_text(seconds)}: test accuracy {100 * accuracy:.1f} %")
     if "reconstruction_error" in figures:
         lines.append(f"  reconstruction of the occluded half: mean squared error {figures['reconstruction_error']:.4f} "
-                     f"(mean training image: {figures['mean_image_error']:.4f})")
+                     f"(mean training image: {figures['mean_image_error']:.4f}"
+                     + (f", {NEIGHBOURS} nearest training images: {figures['neighbours_error']:.4f})"
+                        if "neighbours_error" in figures else ")"))
     return "\n".join(lines)
 
 

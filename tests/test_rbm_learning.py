@@ -9,7 +9,7 @@ import yaml
 from conftest import REPO, reduced, run_then_ctrl_c, write_idx
 from neurochip.cli import main
 from neurochip.description import load_scenario
-from neurochip.learning.session import confusion_matrix, occluded_mask
+from neurochip.learning.session import confusion_matrix, nearest_neighbours_completion, occluded_mask
 from neurochip.runner import run_scenario
 from neurochip.traces import Trace
 
@@ -62,6 +62,18 @@ def test_helpers_occlusion_and_confusion():
     assert occluded_mask((4, 4), "left")[:, :2].all() and not occluded_mask((4, 4), "left")[:, 2:].any()
     matrix = confusion_matrix(np.array([0, 1, 1, 2]), np.array([0, 2, 1, -1]), 3)
     assert matrix.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 0]]
+
+
+def test_the_neighbours_reference_completes_from_the_closest_training_images():
+    # 2 x 2 images, bottom row hidden; the test image's top row [1, 0] is closest to training
+    # images 0 and 1 (distance 0), then 2 (distance 1); image 3 is two pixels away
+    train = np.array([[[1, 0], [1, 1]], [[1, 0], [0, 1]], [[1, 1], [0, 0]], [[0, 1], [1, 0]]], float)
+    test = np.array([[[1, 0], [0, 0]]], float)
+    hidden = occluded_mask((2, 2), "bottom")
+    np.testing.assert_allclose(nearest_neighbours_completion(train, test, hidden, k=2), [[0.5, 1.0]])
+    np.testing.assert_allclose(nearest_neighbours_completion(train, test, hidden, k=3), [[1 / 3, 2 / 3]])
+    # grey levels are binarised at 0.5 first, as the RBM sees them
+    np.testing.assert_allclose(nearest_neighbours_completion(train * 0.6, test * 0.7, hidden, k=2), [[0.5, 1.0]])
 
 
 def test_learning_on_a_users_mnist_folder(tmp_path):

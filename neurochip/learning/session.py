@@ -18,6 +18,9 @@ from ..description.learning import LearningSpec
 from ..randomness import Streams
 from .rbm import RBMParams, SpikingRBM
 
+#: training images averaged by the nearest-neighbour reference of a reconstruction
+NEIGHBOURS = 20
+
 _OCCLUDED = {"bottom": lambda h, w: np.s_[h // 2:, :], "top": lambda h, w: np.s_[: h // 2, :],
              "left": lambda h, w: np.s_[:, : w // 2], "right": lambda h, w: np.s_[:, w // 2:]}
 
@@ -31,12 +34,14 @@ class LearningResult:
     free_energy_accuracy: float | None = None
     reconstruction_error: float | None = None  # mean squared error of the intensity read on occluded pixels
     mean_image_error: float | None = None  # the same for the mean training image
+    neighbours_error: float | None = None  # the same for the mean of the nearest training images
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     stopped: bool = False
 
     def figures(self) -> dict[str, float]:
         """The headline numbers measured (name -> value)."""
-        names = ("test_accuracy", "train_accuracy", "free_energy_accuracy", "reconstruction_error", "mean_image_error")
+        names = ("test_accuracy", "train_accuracy", "free_energy_accuracy", "reconstruction_error", "mean_image_error",
+                 "neighbours_error")
         return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
 
@@ -45,6 +50,23 @@ def occluded_mask(shape: tuple[int, int], half: str) -> np.ndarray:
     mask = np.zeros(shape, bool)
     mask[_OCCLUDED[half](*shape)] = True
     return mask
+
+
+def nearest_neighbours_completion(train: np.ndarray, images: np.ndarray, hidden: np.ndarray,
+                                  k: int = NEIGHBOURS) -> np.ndarray:
+    """Each image's ``hidden`` pixels (bool, image-shaped) as the mean of the ``k`` training images
+    closest to it on the other pixels (squared distance; images binarised at 0.5 like the RBM's).
+    A reference that knows the whole training set: how far below the mean image a completion
+    can get on these data (20 neighbours: 0.095 against 0.139 for the bottom halves of the
+    digits' 360 test images)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    known = ~hidden.ravel()
+    flat_train = (train.reshape(len(train), -1) >= 0.5).astype(np.float32)
+    flat = (images.reshape(len(images), -1) >= 0.5).astype(np.float32)
+    index = NearestNeighbors(n_neighbors=min(k, len(train))).fit(flat_train[:, known])
+    nearest = index.kneighbors(flat[:, known], return_distance=False)
+    return flat_train[nearest].mean(axis=1)[:, ~known]
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, classes: int) -> np.ndarray:
@@ -147,6 +169,8 @@ class LearningRun:
         mean_image = (self.train_set.images >= 0.5).mean(axis=0)
         self.result.reconstruction_error = float(np.mean((read[:, hidden] - originals[:, hidden]) ** 2))
         self.result.mean_image_error = float(np.mean((mean_image[hidden] - originals[:, hidden]) ** 2))
+        neighbours = nearest_neighbours_completion(self.train_set.images, originals, hidden)
+        self.result.neighbours_error = float(np.mean((neighbours - originals[:, hidden]) ** 2))
         self.result.arrays["reconstructions"] = np.where(hidden, read, originals)
         self.result.arrays["originals"] = originals
 
