@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .learning.session import NEIGHBOURS
 from .traces import Trace
 
 
@@ -105,7 +104,7 @@ def learning_summary(record: dict) -> str:
     if "reconstruction_error" in figures:
         lines.append(f"  reconstruction of the occluded half: mean squared error {figures['reconstruction_error']:.4f} "
                      f"(mean training image: {figures['mean_image_error']:.4f}"
-                     + (f", {NEIGHBOURS} nearest training images: {figures['neighbours_error']:.4f})"
+                     + (f", {figures['neighbours']} nearest training images: {figures['neighbours_error']:.4f})"
                         if "neighbours_error" in figures else ")"))
     return "\n".join(lines)
 

@@ -35,13 +35,14 @@ class LearningResult:
     reconstruction_error: float | None = None  # mean squared error of the intensity read on occluded pixels
     mean_image_error: float | None = None  # the same for the mean training image
     neighbours_error: float | None = None  # the same for the mean of the nearest training images
+    neighbours: int | None = None  # how many nearest training images that mean takes
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     stopped: bool = False
 
-    def figures(self) -> dict[str, float]:
-        """The headline numbers measured (name -> value)."""
+    def figures(self) -> dict[str, float | int]:
+        """The headline numbers measured (name -> value), with the neighbour count that labels one."""
         names = ("test_accuracy", "train_accuracy", "free_energy_accuracy", "reconstruction_error", "mean_image_error",
-                 "neighbours_error")
+                 "neighbours_error", "neighbours")
         return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
 
@@ -169,7 +170,8 @@ class LearningRun:
         mean_image = (self.train_set.images >= 0.5).mean(axis=0)
         self.result.reconstruction_error = float(np.mean((read[:, hidden] - originals[:, hidden]) ** 2))
         self.result.mean_image_error = float(np.mean((mean_image[hidden] - originals[:, hidden]) ** 2))
-        neighbours = nearest_neighbours_completion(self.train_set.images, originals, hidden)
+        self.result.neighbours = min(NEIGHBOURS, len(self.train_set))
+        neighbours = nearest_neighbours_completion(self.train_set.images, originals, hidden, self.result.neighbours)
         self.result.neighbours_error = float(np.mean((neighbours - originals[:, hidden]) ** 2))
         self.result.arrays["reconstructions"] = np.where(hidden, read, originals)
         self.result.arrays["originals"] = originals

@@ -28,8 +28,8 @@
         curve/t            float64 (p,)  simulated time of the point, s
         curve/accuracy     float64 (p,)  spiking classification accuracy on the evaluation images
         results            attrs: test_accuracy, train_accuracy, free_energy_accuracy,
-                                  reconstruction_error, mean_image_error, neighbours_error
-                                  (present when measured)
+                                  reconstruction_error, mean_image_error, neighbours_error and
+                                  neighbours (the training images it averages; present when measured)
             predictions    int64   (n,)  predicted class of each test image (-1: no label spike)
             confusion      int64   (classes, classes)  rows: true class, columns: predicted
             weights        float32 (rows, cols)  the array's weights at the end (w units)
