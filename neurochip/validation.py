@@ -19,12 +19,15 @@ Two checks per distinct neuron model on a chip:
   form of the same one-step question), so a neuron firing periodically under a constant
   drive has a period one step shorter in Brian2 and leads by one more step each period.
   For that pattern the first spike and every period must agree within one step, and the
-  accumulated lead is reported rather than hidden.
+  accumulated lead is reported rather than hidden. With current synapses no input is gated
+  by refractoriness, so Brian2's refractory period is made one step longer, which restarts
+  both leaks at the same tick: spikes and membranes then agree exactly (measured: to ~1e-15),
+  and the inputs' weights are scaled by ``INPUT_WINDOW / tau_syn`` to give the same mean drive.
 * **Random-walk neuron**: the firing-probability transfer curve against Brian2's LIF with
-  the equivalent diffusion, dv = (v_rest - v) / tau dt + step / sqrt(period) dW (method
-  "euler", dt = period), over several independent trials each; the curves must agree
+  the same walk (dt = period: an exact leak, then a +-step kick from Brian2's generator to
+  neurons not refractory), over several independent trials each; the curves must agree
   within 4 combined standard errors (from the trial-to-trial spread) plus 0.05 for the
-  difference between +-step kicks and Gaussian increments.
+  one-step difference in the leak's restart after a spike (above).
 """
 
 from __future__ import annotations
@@ -63,6 +66,11 @@ def lif_variants(lif: LIFSpec) -> list[tuple[str, LIFSpec]]:
     ]
 
 
+#: the integration time the inputs' weights suit (s): a neuron with current synapses gets its weights scaled
+#: by INPUT_WINDOW / tau_syn, so that the mean drive, sum of weight x rate x tau_syn, is the same
+INPUT_WINDOW = 2e-3
+
+
 def _inputs(rng, tick: float, duration: float, lines: int = 20):
     """Input spikes (emission times on the tick grid, lines) and weights for 4 neurons.
 
@@ -94,6 +102,8 @@ def compare_lif(core: CoreSpec, lif: LIFSpec, tick: float, duration: float = 0.0
     """Run one parameter set in both simulators; return spike times, traces and their differences."""
     rng = np.random.default_rng(seed)
     ticks, chans, weights = _inputs(rng, tick, duration)
+    if lif.tau_syn is not None:  # the inputs suit a ~2 ms integration: give current synapses that mean drive
+        weights *= INPUT_WINDOW / lif.tau_syn
     rests = np.array([lif.v_rest, lif.v_rest, lif.v_rest, lif.v_th + 0.5])
     ours_lif = neurochip_lif or lif
     core = core.model_copy(update={"neurons": core.neurons.model_copy(update={"cols": ours_lif, "rows": None}),
@@ -118,14 +128,23 @@ def brian2_lif(lif: LIFSpec, rests: np.ndarray, weights: np.ndarray, ticks: np.n
     b2 = _brian2()
     b2.start_scope()
     dt = tick * b2.second
-    group = b2.NeuronGroup(len(rests), "dv/dt = (v_rest - v) / tau : 1 (unless refractory)\nv_rest : 1",
-                           threshold="v >= v_th", reset="v = v_reset", refractory=lif.refractory * b2.second,
-                           method="exact", dt=dt, namespace={"tau": lif.tau * b2.second, "v_th": lif.v_th,
-                                                             "v_reset": lif.v_reset})
+    namespace = {"tau": lif.tau * b2.second, "v_th": lif.v_th, "v_reset": lif.v_reset}
+    refractory = lif.refractory
+    if lif.tau_syn is None:  # delta synapses: a spike jumps v, unless the neuron is refractory
+        equations, on_pre = "dv/dt = (v_rest - v) / tau : 1 (unless refractory)\nv_rest : 1", \
+            "v_post += w * int(not_refractory_post)"
+    else:  # current synapses: a spike jumps I, refractory or not
+        equations, on_pre = ("dv/dt = (v_rest + I - v) / tau : 1 (unless refractory)\n"
+                             "dI/dt = -I / tau_syn : 1\nv_rest : 1"), "I_post += w"
+        namespace["tau_syn"] = lif.tau_syn * b2.second
+        if refractory:  # no input is gated, so only the leak's restart matters: align it (module notes)
+            refractory += tick
+    group = b2.NeuronGroup(len(rests), equations, threshold="v >= v_th", reset="v = v_reset",
+                           refractory=refractory * b2.second, method="exact", dt=dt, namespace=namespace)
     group.v = lif.initial_potential()
     group.v_rest = rests
     source = b2.SpikeGeneratorGroup(weights.shape[0], lines, (ticks - 1) * dt, dt=dt)
-    synapses = b2.Synapses(source, group, "w : 1", on_pre="v_post += w * int(not_refractory_post)", dt=dt)
+    synapses = b2.Synapses(source, group, "w : 1", on_pre=on_pre, dt=dt)
     pre, post = np.nonzero(weights)
     synapses.connect(i=pre, j=post)
     synapses.w = weights[pre, post]
@@ -170,28 +189,34 @@ def check_lif(core: CoreSpec, lif: LIFSpec, tick: float, label: str, neurochip_l
     periods = np.diff(driven_ours[:k]) - np.diff(driven_theirs[:k])
     period_gap = int(np.abs(periods).max()) if periods.size else 0
     lead = int(driven_ours[k - 1] - driven_theirs[k - 1]) if k else 0
+    # Brian2's lead of a step per period fits this many more of its spikes in the run (and one at the end)
+    extra = 1 + (lead // int(np.min(np.diff(driven_theirs[:k]))) if k >= 2 else 0)
     spikes = int((ours[1] < 3).sum())
     passed = (missing == 0 and worst <= 1 and spikes > 0 and k >= 2 and first <= 1 and period_gap <= 1
-              and abs(driven_ours.size - driven_theirs.size) <= 1)
+              and -1 <= driven_theirs.size - driven_ours.size <= extra)
     detail = (f"input-driven: {spikes} spikes, max time difference {worst} step(s) of {tick * 1e6:g} us, "
               f"count difference {missing}, membrane error max {error.max():.1e} rms {np.sqrt(np.mean(error**2)):.1e}; "
               f"constant drive: {driven_ours.size} vs {driven_theirs.size} spikes, first within {first}, "
               f"periods within {period_gap} step(s) (Brian2 leads by {lead} after {k} spikes)")
+    synapses = f", tau_syn {lif.tau_syn * 1e3:g} ms" if lif.tau_syn is not None else ""
     return Check(f"LIF {label}: tau {lif.tau * 1e3:g} ms, v_reset {lif.v_reset:g}, refractory "
-                 f"{lif.refractory * 1e3:g} ms", passed, detail, {"lif": result})
+                 f"{lif.refractory * 1e3:g} ms{synapses}", passed, detail, {"lif": result})
 
 
 def brian2_transfer(lif: LIFSpec, walk: RandomWalkSpec, drives: np.ndarray, duration: float, seed: int) -> np.ndarray:
-    """P(on) against constant drive for Brian2's LIF with the random walk's equivalent diffusion."""
+    """P(on) against constant drive for Brian2's LIF with the same random walk: an exact leak over
+    each period, then a +-step kick (a fair coin from Brian2's generator) to neurons not refractory."""
     b2 = _brian2()
     b2.start_scope()
     b2.seed(seed)
     dt = walk.period * b2.second
-    group = b2.NeuronGroup(len(drives), "dv/dt = (v_rest - v) / tau + sigma * xi : 1 (unless refractory)\nv_rest : 1",
+    group = b2.NeuronGroup(len(drives), "dv/dt = (v_rest - v) / tau : 1 (unless refractory)\nv_rest : 1\ncoin : 1",
                            threshold="v >= v_th", reset="v = v_reset", refractory=lif.refractory * b2.second,
-                           method="euler", dt=dt,
+                           method="exact", dt=dt,
                            namespace={"tau": lif.tau * b2.second, "v_th": lif.v_th, "v_reset": lif.v_reset,
-                                      "sigma": walk.step / np.sqrt(walk.period) / b2.second**0.5})
+                                      "step": walk.step})
+    # (numpy target: rand() and not_refractory in one statement fail to vectorise, hence the coin variable)
+    group.run_regularly("coin = rand()\nv += step * sign(coin - 0.5) * int(not_refractory)", when="before_thresholds")
     group.v = lif.v_reset
     group.v_rest = drives
     spikes = b2.SpikeMonitor(group)
@@ -212,7 +237,7 @@ def check_random_walk(core: CoreSpec, lif: LIFSpec, walk: RandomWalkSpec, tick: 
     worst = int(np.argmax(gap - allowed))
     detail = (f"{len(drives)} drives x {trials} trials x {duration:g} s; largest |dP| {gap.max():.3f}; "
               f"worst margin at drive {drives[worst]:.2f}: |dP| {gap[worst]:.3f} vs allowed {allowed[worst]:.3f}")
-    return Check(f"random walk +-{walk.step:g} every {walk.period * 1e6:g} us vs diffusion", passed, detail,
+    return Check(f"random walk +-{walk.step:g} every {walk.period * 1e6:g} us", passed, detail,
                  {"transfer": (drives, ours, theirs)})
 
 

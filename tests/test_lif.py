@@ -99,3 +99,63 @@ def test_constant_drive_and_inputs_combine(simulate):
     v = 1.5 * (1 - math.exp(-5e-3 / TAU)) + 0.3
     remaining = TAU * math.log((1.5 - v) / 0.5)
     assert sim.spikes("c", "cols")[0] == (5000 + math.ceil(remaining / TICK), 0)
+
+
+# -- current synapses: each input jumps a current that decays with tau_syn; v follows it -------------
+TAU_SYN = 4e-3
+
+
+def kernel(t, tau=TAU, tau_s=TAU_SYN):
+    """Potential that a unit current jump adds t seconds later (tau dv/dt = I - v, I = exp(-t / tau_s))."""
+    if tau == tau_s:
+        return t / tau * math.exp(-t / tau)
+    return tau_s / (tau_s - tau) * (math.exp(-t / tau_s) - math.exp(-t / tau))
+
+
+def first_crossing(f, start, stop, step=1e-7):
+    t = start
+    while f(t) < 1.0:
+        t += step
+        assert t < stop, "no crossing"
+    return t
+
+
+@pytest.mark.parametrize("tau_syn", ["4 ms", "10 ms"])  # 10 ms: the kernel's t/tau exp(-t/tau) limit
+def test_current_synapse_potential_follows_the_closed_form(simulate, tau_syn):
+    sim = single(simulate, 0.5, [1.0], tau_syn=tau_syn).run(30e-3)
+    neurons = sim.chip.cores["c"].neurons["cols"]
+    tau_s = {"4 ms": 4e-3, "10 ms": 10e-3}[tau_syn]
+    arrival = 1001
+    for ticks in (0, 500, 3000, 12000, 25000):
+        expected = 0.5 * kernel(ticks * TICK, tau_s=tau_s)
+        assert neurons.potential_at(arrival + ticks)[0] == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+
+def test_current_synapse_fires_when_the_potential_rises_past_threshold_after_the_input(simulate):
+    # one input of 6.0 at 1.001 ms: v = 6 k(t) would peak at 1.30 after tau tau_s ln(tau / tau_s) / (tau - tau_s)
+    # = 6.1 ms; it crosses 1 on the way up, with no later input and no noise: only the core's own wake-up sees it
+    sim = single(simulate, 6.0, [1.0], tau_syn="4 ms").run(30e-3)
+    crossing = first_crossing(lambda t: 6.0 * kernel(t), 0.0, 6.1e-3)
+    assert sim.spikes("c", "cols") == [(1001 + math.ceil(crossing / TICK - 1e-9), 0)]
+
+
+def test_current_synapse_keeps_input_that_arrives_while_refractory(simulate, tmp_path):
+    # 20.0 on line 0 at 1 ms fires the neuron as v rises; 0.8 on line 1 at 2 ms arrives during its 2 ms
+    # refractory period. After the period v starts from v_reset = 0 and follows the current of both
+    np.save(tmp_path / "w.npy", np.array([[20.0], [0.8]]))
+    chip = one_core_chip(rows=2, cols=1, col_neurons=lif(tau_syn="4 ms"))
+    sim = simulate(chip, {"inputs": [{"kind": "spike-times", "name": "src", "to": "c.rows", "size": 2,
+                                      "times": ["1 ms", "2 ms"], "neurons": [0, 1]}],
+                          "weights": {"c": {"file": "w.npy"}}, "duration": "20 ms"})
+    crossing = first_crossing(lambda t: 20.0 * kernel(t), 0.0, 5e-3)
+    spike = 1001 + math.ceil(crossing / TICK - 1e-9)
+    ready = spike + 2000
+    assert spike < 2001 < ready  # the second input arrives while the neuron is refractory
+    neurons = sim.chip.cores["c"].neurons["cols"]
+    sim.engine.run(ready - 1)
+    assert sim.spikes("c", "cols") == [(spike, 0)]
+    assert neurons.potential_at(ready - 1)[0] == 0.0  # held at v_reset
+    current = 20.0 * math.exp(-(ready - 1001) * TICK / TAU_SYN) + 0.8 * math.exp(-(ready - 2001) * TICK / TAU_SYN)
+    for ticks in (100, 300, 800):  # before the current carries v to threshold again
+        sim.engine.run(ready + ticks)
+        assert neurons.potential_at(ready + ticks)[0] == pytest.approx(current * kernel(ticks * TICK), rel=1e-9)

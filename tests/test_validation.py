@@ -56,3 +56,24 @@ def test_pink_noise_transfer_curve_is_a_sigmoid_and_no_noise_is_a_step(rbm_chip)
     # 5 % read noise on a mean input near 1 spreads the threshold over a few hundredths
     assert 0.005 < pink.width < 0.05
     assert np.count_nonzero((silent.p_on > 0.05) & (silent.p_on < 0.9)) <= 1  # deterministic: a step
+
+
+def test_current_synapses_agree_with_brian2_exactly(tmp_path):
+    # a fast membrane behind 0.7 ms current synapses on a 100 us clock: with no input gated by
+    # refractoriness, spikes and membranes match Brian2's to rounding, constant drive included
+    chip_file = tmp_path / "chip.yaml"
+    chip_file.write_text(
+        "name: current\nclock: {tick: 100 us}\nrouter: {latency: 100 ns}\ncores:\n"
+        "  - name: c\n    array: {rows: 4, cols: 4}\n"
+        "    neurons:\n      cols: {tau: 0.15 ms, v_th: 1.0, v_reset: 0, refractory: 1 ms, tau_syn: 0.7 ms}\n"
+        "    noise: {kind: random-walk, step: 0.3, period: 100 us, lfsr_bits: 16}\n")
+    chip = load_chip(chip_file)[0]
+    lif_checks = [c for c in validate(chip, quick=True) if c.name.startswith("LIF")]
+    assert [c.passed for c in lif_checks] == [True] * 3, [c.detail for c in lif_checks]
+    for check in lif_checks:
+        assert "max time difference 0 step(s)" in check.detail and "periods within 0 step(s)" in check.detail
+        error = np.abs(check.curves["lif"]["v_ours"] - check.curves["lif"]["v_brian2"])
+        assert error.max() < 1e-12
+    core = chip.cores[0]
+    slow_synapse = core.neurons.cols.model_copy(update={"tau_syn": 0.75e-3})  # neurochip 7 % off, Brian2 right
+    assert not check_lif(core, core.neurons.cols, chip.clock.tick, "wrong", neurochip_lif=slow_synapse).passed

@@ -6,6 +6,16 @@ so no empty ticks are simulated. Input arrives as weight jumps (delta synapses).
 neuron at or above ``v_th`` after integrating spikes, is set to ``v_reset`` and ignores
 input for the refractory period; its leak restarts when the period ends (the behaviour
 of Brian2's ``(unless refractory)`` with input gated by ``not_refractory``).
+
+With current synapses (``tau_syn``) input jumps a current I instead, I(t) = I0 exp(-t/tau_s),
+which the membrane follows, tau dv/dt = v_rest + I - v; between events, exactly,
+    v(t) = v_rest + (v0 - v_rest) exp(-t/tau) + I0 k(t),
+    k(t) = tau_s / (tau_s - tau) (exp(-t/tau_s) - exp(-t/tau))   (t/tau exp(-t/tau) if tau_s = tau).
+I keeps integrating and decaying through the refractory period, while v is held at v_reset
+(Brian2's ``(unless refractory)`` on v alone). This is the synapse of neural sampling with
+LIF neurons (Neftci et al. 2014: tau_syn 4 ms against a 1 ms membrane; Petrovici et al.,
+Phys. Rev. E 94, 042312, 2016): a partner's spike acts for about tau_s, not for the membrane's
+memory, and a refractory neuron does not lose it.
 Times are integer clock ticks of ``tick`` seconds.
 """
 
@@ -30,12 +40,27 @@ class LIFPopulation:
         self.ready_at = np.zeros(size, dtype=np.int64)
         self.last_ready = 0  # the latest ready_at: when it is past, nobody is refractory
         self.updated_at = 0
+        #: synaptic current per neuron at ``updated_at`` (membrane units; current synapses only)
+        self.current = np.zeros(size) if spec.tau_syn is not None else None
         #: neurons allowed to fire; a clamped neuron (False) is held at v_reset and its line
         #: is driven from outside instead (the visible layer in an RBM's data phase)
         self.enabled = np.ones(size, dtype=bool)
         self._all_enabled = True
 
+    def _kernel(self, ticks: np.ndarray | int) -> np.ndarray:
+        """k(t): the potential a unit current at t = 0 adds at ``ticks`` later (module notes)."""
+        t = np.asarray(ticks) * self.tick
+        tau, tau_s = self.spec.tau, self.spec.tau_syn
+        if math.isclose(tau, tau_s, rel_tol=1e-9):
+            return t / tau * np.exp(-t / tau)
+        return tau_s / (tau_s - tau) * (np.exp(-t / tau_s) - np.exp(-t / tau))
+
+    def _current_at(self, now: int) -> np.ndarray:
+        return self.current * math.exp((self.updated_at - now) * self.tick / self.spec.tau_syn)
+
     def _decayed(self, now: int) -> np.ndarray:
+        if self.current is not None:
+            return self._with_current(now)
         if self.last_ready <= self.updated_at:  # nobody refractory since the last update: one factor
             factor = math.exp((self.updated_at - now) * self.tick / self.spec.tau)
             return self.v_rest + (self.v - self.v_rest) * factor
@@ -45,24 +70,56 @@ class LIFPopulation:
         factor = np.exp(elapsed * (-self.tick / self.spec.tau))
         return self.v_rest + (self.v - self.v_rest) * factor
 
+    def _with_current(self, now: int) -> np.ndarray:
+        """Potentials at ``now`` with current synapses: a refractory neuron is held until ready_at, when
+        the current has decayed to its value there."""
+        start = np.maximum(self.ready_at, self.updated_at)
+        elapsed = np.maximum(now - start, 0)
+        current_at_start = self.current * np.exp((self.updated_at - start) * (self.tick / self.spec.tau_syn))
+        leak = np.exp(elapsed * (-self.tick / self.spec.tau))
+        return self.v_rest + (self.v - self.v_rest) * leak + current_at_start * self._kernel(elapsed)
+
     def potential_at(self, now: int) -> np.ndarray:
         """Membrane potentials at ``now`` without changing state (for observers)."""
         return self._decayed(now)
 
-    def integrate(self, now: int, drive: np.ndarray) -> None:
-        """Leak to ``now``, then add ``drive`` (one value per neuron) to neurons not refractory."""
+    def integrate(self, now: int, drive: np.ndarray | float, kicks: np.ndarray | None = None) -> None:
+        """Leak to ``now``, then add synaptic ``drive`` (one value per neuron): to the potential of neurons
+        not refractory (delta synapses) or to every neuron's current (current synapses). Noise ``kicks``
+        go to the potential of neurons not refractory with either synapse."""
         self.v = self._decayed(now)
+        if self.current is not None:
+            self.current = self._current_at(now) + drive  # a refractory neuron's current takes input too
+            self.updated_at = now
+            if kicks is not None:
+                self._add_unless_refractory(now, kicks)
+            return
         self.updated_at = now
+        self._add_unless_refractory(now, drive if kicks is None else drive + kicks)
+
+    def _add_unless_refractory(self, now: int, jump: np.ndarray | float) -> None:
         if self.last_ready <= now:
-            self.v += drive
+            self.v += jump
         else:
-            self.v += np.where(self.ready_at <= now, drive, 0.0)
+            self.v += np.where(self.ready_at <= now, jump, 0.0)
 
     def next_crossing(self, now: int) -> int | None:
-        """The first tick after ``now`` at which a neuron driven by ``v_rest > v_th`` reaches threshold unaided.
+        """The first tick after ``now`` at which a neuron may reach threshold with no further input.
 
-        Exact: from v0 at time t0 the crossing comes tau ln((v_rest - v0) / (v_rest - v_th)) later.
+        A neuron driven by ``v_rest > v_th``: exactly, from v0 the crossing comes
+        tau ln((v_rest - v0) / (v_rest - v_th)) later. With current synapses, a neuron whose
+        v_rest + I is at or above threshold may cross at any tick while I decays (v never
+        exceeds the larger of v0 and v_rest + I): the next tick at which it is not refractory.
         """
+        crossings = [self._driven_crossing(now)]
+        if self.current is not None:
+            pushed = np.flatnonzero(self.enabled & (self.v_rest + self._current_at(now) >= self.spec.v_th))
+            if pushed.size:
+                crossings.append(max(int(self.ready_at[pushed].min()), now + 1))
+        crossings = [t for t in crossings if t is not None]
+        return min(crossings) if crossings else None
+
+    def _driven_crossing(self, now: int) -> int | None:
         spec = self.spec
         driven = self._driven
         if driven.size == 0:

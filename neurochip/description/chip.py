@@ -30,10 +30,13 @@ class LIFSpec(Spec):
     """Leaky integrate-and-fire neurons, in normalised membrane units.
 
     Between events ``v`` relaxes to ``v_rest`` exactly: v(t) = v_rest + (v0 - v_rest) exp(-t/tau).
-    Each incoming spike adds the weight of its synapse. At ``v >= v_th`` the neuron
-    spikes, ``v`` is set to ``v_reset`` and input is ignored for ``refractory`` seconds.
-    ``v_rest`` at or above ``v_th`` is a constant drive: the neuron then fires regularly
-    with no input, at the first tick edge after each threshold crossing.
+    With delta synapses (``tau_syn`` None) each incoming spike adds the weight of its
+    synapse to ``v``. With current synapses it adds the weight to a current I that decays
+    with ``tau_syn`` and that the membrane follows, tau dv/dt = v_rest + I - v. At
+    ``v >= v_th`` the neuron spikes and ``v`` is held at ``v_reset`` for ``refractory``
+    seconds; input arriving then is lost with delta synapses and still reaches I with
+    current ones. ``v_rest`` at or above ``v_th`` is a constant drive: the neuron then
+    fires regularly with no input, at the first tick edge after each threshold crossing.
     """
 
     model: Literal["lif"] = "lif"
@@ -42,6 +45,8 @@ class LIFSpec(Spec):
     v_reset: float = Field(0.0, description="Potential after a spike (normalised).")
     v_rest: float = Field(0.0, description="Resting potential the membrane leaks to (normalised).")
     refractory: Time = Field(0.0, ge=0, description="Refractory period after a spike (s).")
+    tau_syn: Time | None = Field(None, gt=0, description="Time constant of current synapses (s); none: delta "
+                                                         "synapses, each spike jumps the membrane.")
     v_init: float | None = Field(None, description="Potential at the start; default v_rest, "
                                                    "or v_reset when v_rest is at or above v_th.")
 

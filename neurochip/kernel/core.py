@@ -131,10 +131,12 @@ class Core:
             self.ledger.add(self.name, _READ_KIND[side], lines.size)
             self.ledger.add(self.name, "synaptic_op", lines.size * receivers.size)
             self.ledger.measure(self.name, "read_conductance", self.crossbar.last_read_conductance)
+        kicks: dict[str, np.ndarray] = {}
         if self._noise_due:
             self._noise_due = False
             for side, source in self.noise.items():
-                drives[side] = drives.get(side, 0.0) + source.kicks()
+                kicks[side] = source.kicks()
+                drives.setdefault(side, 0.0)
                 self.ledger.add(self.name, "noise_step", self.neurons[side].size)
         if self._timer_due:
             self._timer_due = False
@@ -142,7 +144,7 @@ class Core:
                 if pop is not None and side not in drives:
                     drives[side] = np.zeros(pop.size)
         for side, drive in drives.items():
-            self.neurons[side].integrate(now, drive)
+            self.neurons[side].integrate(now, drive, kicks.get(side))
             self.ledger.add(self.name, "neuron_update", self.neurons[side].size)
         return list(drives)
 
