@@ -160,7 +160,7 @@ def main() -> None:
     for image in images:
         started = time.perf_counter()
         hidden_counts[:] = 0
-        p_on = rbm._read("reconstruction", known, np.intersect1d(np.flatnonzero(image), known), args.readout)
+        p_on = rbm.read("reconstruction", known, np.intersect1d(np.flatnonzero(image), known), args.readout)
         chip_v.append(p_on[:VISIBLE])
         chip_h.append(hidden_counts[:HIDDEN] * lif.refractory / args.readout)
         chip_seconds += time.perf_counter() - started

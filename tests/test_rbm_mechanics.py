@@ -146,7 +146,7 @@ def test_free_pixels_read_as_intensities_on_the_input_code(simulate, monkeypatch
     assert rbm.on_level() == pytest.approx(0.8)
     np.testing.assert_allclose(rbm.intensity(np.array([0.0, 0.2, 0.4, 0.8, 1.0])), [0, 0.25, 0.5, 1, 1])
     p_on = np.linspace(0, 1, 11)  # one per row: 8 pixels, 2 labels, 1 bias
-    monkeypatch.setattr(rbm, "_read", lambda *args: p_on)
+    monkeypatch.setattr(rbm, "read", lambda *args: p_on)
     known = np.array([True] * 4 + [False] * 4)
     np.testing.assert_allclose(rbm.reconstruct_sample(np.ones(8), known, 0.1), rbm.intensity(p_on[:8]))
     np.testing.assert_allclose(rbm.generate(0, 0.1, (8,)), [0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875])

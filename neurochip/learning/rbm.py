@@ -163,8 +163,10 @@ class SpikingRBM:
         end = self._drive(row_lines, duration)
         self.engine.run(end)
 
-    def _read(self, use: str, clamp_rows: np.ndarray, row_lines: np.ndarray, duration: float) -> np.ndarray:
-        """Run a read-out phase (stage ``use``); return each row neuron's P(on) = spikes x refractory / duration."""
+    def read(self, use: str, clamp_rows: np.ndarray, row_lines: np.ndarray, duration: float) -> np.ndarray:
+        """Run a read-out phase (stage ``use``, no learning): clamp ``clamp_rows``, driving ``row_lines`` of
+        them, let the other units run for ``duration`` (s); return each row neuron's P(on) = spikes x
+        refractory / duration (clamped rows: 0). The uses below and benchmarks/sampler_fidelity.py read this way."""
         self.row_counts[:] = 0
         self.counting = True
         try:
@@ -193,7 +195,7 @@ class SpikingRBM:
 
     def classify_sample(self, image: np.ndarray) -> tuple[int, np.ndarray]:
         """Clamp the pixels, let the label neurons run; the class whose label group spikes most wins (-1: none)."""
-        p_on = self._read("inference", np.arange(self.pixels), self._on_pixels(image), self.params.readout)
+        p_on = self.read("inference", np.arange(self.pixels), self._on_pixels(image), self.params.readout)
         self.core.ledger.measure(self.core.name, "inferences", 1)
         counts = p_on[self.label_rows].reshape(self.classes, self.params.labels_per_class).sum(axis=1)
         return (int(np.argmax(counts)) if counts.any() else -1), counts
@@ -222,13 +224,13 @@ class SpikingRBM:
         intensity per pixel (``intensity``)."""
         known_pixels = np.flatnonzero(known.ravel())
         on = np.intersect1d(self._on_pixels(image), known_pixels)
-        p_on = self._read("reconstruction", known_pixels, on, duration)
+        p_on = self.read("reconstruction", known_pixels, on, duration)
         return self.intensity(p_on[: self.pixels]).reshape(image.shape)
 
     def generate(self, label: int, duration: float, shape: tuple[int, ...]) -> np.ndarray:
         """Clamp one class's label group (the other labels silent), let the pixels run; return the intensity
         per pixel (``intensity``)."""
-        p_on = self._read("generation", self.label_rows, self._label_lines(label), duration)
+        p_on = self.read("generation", self.label_rows, self._label_lines(label), duration)
         return self.intensity(p_on[: self.pixels]).reshape(shape)
 
     def free_energy_predictions(self, images: np.ndarray, scale: float) -> np.ndarray:
