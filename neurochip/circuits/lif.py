@@ -28,6 +28,10 @@ import numpy as np
 from ..description.chip import LIFSpec
 
 
+#: ticks covered by the current synapses' tables of decay factors (longer spans are computed)
+_TABLE_TICKS = 4096
+
+
 class LIFPopulation:
     def __init__(self, spec: LIFSpec, size: int, tick: float):
         self.spec = spec
@@ -42,6 +46,11 @@ class LIFPopulation:
         self.updated_at = 0
         #: synaptic current per neuron at ``updated_at`` (membrane units; current synapses only)
         self.current = np.zeros(size) if spec.tau_syn is not None else None
+        if self.current is not None:  # factors by whole ticks elapsed, looked up instead of computed per update
+            ticks = np.arange(_TABLE_TICKS)
+            self._leak_table = np.exp(ticks * (-tick / spec.tau))
+            self._kernel_table = self._kernel(ticks)
+            self._current_table = np.exp(-ticks * (tick / spec.tau_syn))
         #: neurons allowed to fire; a clamped neuron (False) is held at v_reset and its line
         #: is driven from outside instead (the visible layer in an RBM's data phase)
         self.enabled = np.ones(size, dtype=bool)
@@ -75,9 +84,14 @@ class LIFPopulation:
         the current has decayed to its value there."""
         start = np.maximum(self.ready_at, self.updated_at)
         elapsed = np.maximum(now - start, 0)
-        current_at_start = self.current * np.exp((self.updated_at - start) * (self.tick / self.spec.tau_syn))
-        leak = np.exp(elapsed * (-self.tick / self.spec.tau))
-        return self.v_rest + (self.v - self.v_rest) * leak + current_at_start * self._kernel(elapsed)
+        held = np.minimum(start, now) - self.updated_at  # past now, elapsed is 0 and the held current unused
+        if now - self.updated_at < _TABLE_TICKS:  # both spans are within the tables
+            current_at_start = self.current * self._current_table[held]
+            leak, kernel = self._leak_table[elapsed], self._kernel_table[elapsed]
+        else:
+            current_at_start = self.current * np.exp(-held * (self.tick / self.spec.tau_syn))
+            leak, kernel = np.exp(elapsed * (-self.tick / self.spec.tau)), self._kernel(elapsed)
+        return self.v_rest + (self.v - self.v_rest) * leak + current_at_start * kernel
 
     def potential_at(self, now: int) -> np.ndarray:
         """Membrane potentials at ``now`` without changing state (for observers)."""
