@@ -82,7 +82,11 @@ class LearningSpec(Spec):
                                       "chip's simulator; 800 Hz at 1 ms).")
     input_train: Literal["dead-time", "poisson"] = Field(
         "dead-time", description="Trains on clamped and bias lines: Poisson with the neurons' refractory period "
-                                 "as dead time (a line is 'on' as a neuron is), or plain Poisson (the chip's simulator).")
+                                 "as dead time (a line is 'on' as a neuron is), or plain Poisson (the chip's simulator). "
+                                 "A Poisson line drives its partners in proportion to its rate but is 'on' (spiked "
+                                 "within the window the controller pairs over) only 1 - exp(-rate x refractory) of the "
+                                 "time: event-driven CD then sees less data-phase co-activity than the drive makes "
+                                 "(README, RBM).")
     label_pulses: float = Field(1.0, gt=0, le=1, description="Probability that the update controller passes a "
                                 "pulse to a label row: the label units' learning rate relative to the pixels'.")
     pulse_rate: float = Field(1.0, gt=0, le=1, description="Probability that the update controller passes a "
