@@ -152,6 +152,23 @@ def test_free_pixels_read_as_intensities_on_the_input_code(simulate, monkeypatch
     np.testing.assert_allclose(rbm.generate(0, 0.1, (8,)), [0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875])
 
 
+def test_restarted_reconstruction_averages_fresh_chains(simulate, monkeypatch):
+    """restarts 4: four reads of a quarter of the duration, each after a transition with every
+    visible unit (8 pixels, 2 labels) clamped silent, averaged."""
+    sim, rbm = rbm_sim(simulate)
+    calls, reads = [], iter(np.linspace(0, 1, 44).reshape(4, 11))
+    monkeypatch.setattr(rbm, "_run_phase", lambda name, sign, clamp, lines, duration:
+                        calls.append((name, clamp.tolist(), lines.size, duration)))
+    monkeypatch.setattr(rbm, "read", lambda use, clamp, lines, duration:
+                        calls.append((use, clamp.tolist(), lines.tolist(), duration)) or next(reads))
+    known = np.array([True] * 4 + [False] * 4)
+    image = np.array([1, 0, 1, 0, 1, 1, 1, 1.0])
+    out = rbm.reconstruct_sample(image, known, 0.2, restarts=4)
+    silent = ("transition", list(range(10)), 0, rbm.params.transition)
+    assert calls == [silent, ("reconstruction", [0, 1, 2, 3], [0, 2], 0.05)] * 4
+    np.testing.assert_allclose(out, rbm.intensity(np.linspace(0, 1, 44).reshape(4, 11).mean(axis=0)[:8]))
+
+
 def test_a_poisson_line_is_on_less_often_than_its_rate_says(simulate):
     """A Poisson line at 200 Hz has spiked within the last 4 ms with probability 1 - exp(-0.8)."""
     sim, rbm = rbm_sim(simulate, input_train="poisson")

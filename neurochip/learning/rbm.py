@@ -219,12 +219,19 @@ class SpikingRBM:
         """
         return np.minimum(p_on / self.on_level(), 1.0)
 
-    def reconstruct_sample(self, image: np.ndarray, known: np.ndarray, duration: float) -> np.ndarray:
+    def reconstruct_sample(self, image: np.ndarray, known: np.ndarray, duration: float, restarts: int = 1) -> np.ndarray:
         """Clamp the pixels where ``known`` (bool, image-shaped), free the rest and the labels; return the
-        intensity per pixel (``intensity``)."""
+        intensity per pixel (``intensity``), read over ``restarts`` runs of ``duration`` / ``restarts``
+        each, every one after a transition with all visible units silent (a fresh chain: see
+        ``ReconstructSpec.restarts``)."""
         known_pixels = np.flatnonzero(known.ravel())
         on = np.intersect1d(self._on_pixels(image), known_pixels)
-        p_on = self.read("reconstruction", known_pixels, on, duration)
+        visible = np.arange(self.pixels + len(self.label_rows))
+        p_on = 0.0
+        for _ in range(restarts):
+            if restarts > 1:
+                self._run_phase("transition", 0, visible, _NONE, self.params.transition)
+            p_on = p_on + self.read("reconstruction", known_pixels, on, duration / restarts) / restarts
         return self.intensity(p_on[: self.pixels]).reshape(image.shape)
 
     def generate(self, label: int, duration: float, shape: tuple[int, ...]) -> np.ndarray:
