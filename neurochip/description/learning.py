@@ -61,8 +61,8 @@ class ReconstructSpec(Spec):
     occlude: Literal["bottom", "top", "left", "right"] = Field("bottom", description="The half hidden.")
     count: int | None = Field(None, ge=1, description="Test images reconstructed (default all tested).")
     duration: Time = Field(100e-3, gt=0, description="Free-running time per image (s).")
-    restarts: int = Field(1, ge=1, le=1000, description="Reads the duration is split into, each after a "
-                          "transition with the visible units silent.")
+    restarts: int = Field(1, ge=1, le=1000, description="Chains the duration is split into, each read after "
+                          "a transition (phases.transition) with the visible units silent; averaged.")
 
 
 class GenerateSpec(Spec):

@@ -219,7 +219,8 @@ class SpikingRBM:
         """
         return np.minimum(p_on / self.on_level(), 1.0)
 
-    def reconstruct_sample(self, image: np.ndarray, known: np.ndarray, duration: float, restarts: int = 1) -> np.ndarray:
+    def reconstruct_sample(self, image: np.ndarray, known: np.ndarray, duration: float,
+                           restarts: int = 1) -> np.ndarray:
         """Clamp the pixels where ``known`` (bool, image-shaped), free the rest and the labels; return the
         intensity per pixel (``intensity``), read over ``restarts`` runs of ``duration`` / ``restarts``
         each, every one after a transition with all visible units silent (a fresh chain: see

@@ -165,8 +165,8 @@ class LearningRun:
         count = min(spec.count or len(test), len(test))
         hidden = occluded_mask(self.shape, spec.occlude)
         originals = (test.images[:count] >= 0.5).astype(np.float32)
-        read = np.array([self.rbm.reconstruct_sample(test.images[i], ~hidden, spec.duration, spec.restarts) for i in range(count)],
-                        np.float32)
+        read = np.array([self.rbm.reconstruct_sample(test.images[i], ~hidden, spec.duration, spec.restarts)
+                         for i in range(count)], np.float32)
         mean_image = (self.train_set.images >= 0.5).mean(axis=0)
         self.result.reconstruction_error = float(np.mean((read[:, hidden] - originals[:, hidden]) ** 2))
         self.result.mean_image_error = float(np.mean((mean_image[hidden] - originals[:, hidden]) ** 2))
