@@ -88,6 +88,8 @@ class SpikingRBM:
         self.classes, self.pixels = classes, pixels
         p = params
         self.label_rows = pixels + np.arange(classes * p.labels_per_class)
+        #: the rows of the visible units: the pixels, then the labels (not the bias rows)
+        self.unit_rows = np.arange(pixels + self.label_rows.size)
         self.bias_rows = pixels + classes * p.labels_per_class + np.arange(p.visible_bias)
         self.visible = pixels + classes * p.labels_per_class + p.visible_bias
         self.bias_cols = p.hidden + np.arange(p.hidden_bias)
@@ -156,7 +158,7 @@ class SpikingRBM:
             controller.sign = sign
             controller.forget()
         enabled = np.zeros(self.core.crossbar.rows, bool)
-        enabled[: self.pixels + len(self.label_rows)] = True
+        enabled[self.unit_rows] = True
         if clamp_rows is not None:
             enabled[clamp_rows] = False
         self.core.neurons["rows"].set_enabled(enabled)
@@ -185,7 +187,7 @@ class SpikingRBM:
     # -- uses ---------------------------------------------------------------------------
     def train_sample(self, image: np.ndarray, label: int) -> None:
         p = self.params
-        clamp = np.concatenate([np.arange(self.pixels), self.label_rows])
+        clamp = self.unit_rows
         data_lines = np.concatenate([self._on_pixels(image), self._label_lines(label)])
         self._run_phase("transition", 0, clamp, data_lines, p.transition)
         self._run_phase("data", 1, clamp, data_lines, p.data)
@@ -227,11 +229,10 @@ class SpikingRBM:
         ``ReconstructSpec.restarts``)."""
         known_pixels = np.flatnonzero(known.ravel())
         on = np.intersect1d(self._on_pixels(image), known_pixels)
-        visible = np.arange(self.pixels + len(self.label_rows))
         p_on = 0.0
         for _ in range(restarts):
             if restarts > 1:
-                self._run_phase("transition", 0, visible, _NONE, self.params.transition)
+                self._run_phase("transition", 0, self.unit_rows, _NONE, self.params.transition)
             p_on = p_on + self.read("reconstruction", known_pixels, on, duration / restarts) / restarts
         return self.intensity(p_on[: self.pixels]).reshape(image.shape)
 
