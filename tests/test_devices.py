@@ -257,6 +257,12 @@ def test_compiled_read_and_pulse_agree_with_the_numpy_formulas():
     pairs.rng = np.random.default_rng(5)
     expected = spec.w_max * (u[:30] - u[30:] + np.hypot(spread[:30], spread[30:]) * normals)
     np.testing.assert_allclose(pairs.weights(now).ravel(), expected, rtol=1e-12)
+    # a block of lines in any order, a line twice: the same formula, normals in the block's row-major order
+    rows, cols = np.array([4, 1, 4]), np.array([3, 0])
+    block = (rows[:, None] * 5 + cols[None, :]).ravel()
+    pairs.rng = np.random.default_rng(5)
+    expected = spec.w_max * (u[block] - u[block + 30] + np.hypot(spread[block], spread[block + 30]) * normals[:6])
+    np.testing.assert_allclose(pairs.weights(now, rows=rows, cols=cols), expected.reshape(3, 2), rtol=1e-12)
     # a SET on two G+ and one G- device
     devices = np.array([3, 8, pairs.size + 4])
     before = bank.value(now, devices)

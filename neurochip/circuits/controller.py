@@ -45,7 +45,8 @@ class STDPController:
         self.col_seen[:] = _NEVER
 
     def pairs(self, now: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Note this tick's row activations and column spikes; return the flat cells to pulse (distinct)."""
+        """Note this tick's row activations and column spikes (distinct ``cols``); return the flat cells
+        to pulse (distinct)."""
         self.row_seen[rows] = now
         cells = np.zeros(0, dtype=np.int64)
         if cols.size:
@@ -60,9 +61,14 @@ class STDPController:
         return cells
 
     def update(self, now: int, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(cells, signs) of the pulses this tick calls for; nothing outside the learning phases."""
+        """(cells, signs) of the pulses this tick calls for; nothing outside the learning phases,
+        where the tick's activity is only noted (``rows`` may repeat; ``cols`` must be distinct)."""
+        if self.sign == 0:
+            self.row_seen[rows] = now
+            self.col_seen[cols] = now
+            return np.zeros(0, np.int64), np.zeros(0)
         cells = self.pairs(now, rows, cols)
-        if self.sign == 0 or cells.size == 0:
+        if cells.size == 0:
             return np.zeros(0, np.int64), np.zeros(0)
         if self._gate is not None:
             cells = cells[self._gate_rng.random(cells.size) < self._gate[cells // self.cols]]

@@ -57,6 +57,11 @@ class ValueArray:
         return view
 
     def weights(self, now: float, rows=None, cols=None, noisy: bool = True) -> np.ndarray:
+        if type(self).value is ValueArray.value and (rows is None or cols is None):  # whole lines: no cell list
+            grid = self.grid(now)
+            if rows is not None:
+                return grid[np.asarray(rows)]
+            return grid[:, np.asarray(cols)] if cols is not None else grid.copy()
         idx, shape = block_cells(self.shape, rows, cols)
         return self.value(now, idx).reshape(shape)
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..description.devices import PCMPairSpec
-from .base import Counter, block_cells, pulse_block_by_cells, pulse_counts_one_by_one, spread
+from .base import Counter, pulse_block_by_cells, pulse_counts_one_by_one, spread
 from .pcm_kernels import read_block, set_pulses
 
 _TINY = 1e-6
@@ -181,6 +181,7 @@ class PCMPairArray:
         self.plus = self.bank.part(slice(0, size))
         self.minus = self.bank.part(slice(size, 2 * size))
         self.scale = spec.w_max / (1 - spec.g_min / spec.g_max)  # weight per unit of u
+        self._all_rows, self._all_cols = np.arange(shape[0]), np.arange(shape[1])
         self._batches = 0
         # cells SET or programmed since the last refresh check: drift only lowers G, so no
         # other cell can have crossed the threshold since then
@@ -192,10 +193,11 @@ class PCMPairArray:
 
     def read(self, now: float, rows=None, cols=None, noisy: bool = True) -> tuple[np.ndarray, float]:
         """``weights(...)`` and the sum of G+ + G- (S) over the block: what the read pulse charges."""
-        idx, shape = block_cells(self.shape, rows, cols)
+        rows = self._all_rows if rows is None else np.asarray(rows, np.intp)
+        cols = self._all_cols if cols is None else np.asarray(cols, np.intp)
         noisy = noisy and self.spec.read_noise
-        weights, total = read_block(self.bank, idx, now, noisy, self.scale, self.rng)
-        return weights.reshape(shape), total * self.spec.g_max
+        weights, total = read_block(self.bank, self.shape, rows, cols, now, noisy, self.scale, self.rng)
+        return weights, total * self.spec.g_max
 
     @property
     def nominal_step(self) -> float:

@@ -34,24 +34,30 @@ def _read_std(q: float, since: float, t_read: float) -> float:
 
 
 @numba.njit(cache=True)
-def read_pairs(u, t_prog, nu, q, cells, size, now, drift, t0, noisy, t_read, normals, scale, out):
-    """Weights of flat ``cells`` into ``out``: scale (G+ - G-) with drift, plus read noise where ``noisy``.
+def read_pairs(u, t_prog, nu, q, rows, cols, width, size, now, drift, t0, noisy, t_read, normals, scale, out):
+    """Weights of the block ``rows`` x ``cols`` into ``out`` (rows.size x cols.size): scale (G+ - G-)
+    with drift, plus read noise where ``noisy`` (``normals`` in the block's row-major order).
 
-    The bank holds G+ of cell c at c and G- at c + size (normalised conductances u).
-    Returns the sum of G+ + G- over the cells read (normalised), which prices the read.
+    The bank holds G+ of cell c = row * width + col at c and G- at c + size (normalised
+    conductances u). Returns the sum of G+ + G- over the cells read (normalised), which
+    prices the read.
     """
     total = 0.0
-    for k in range(cells.size):
-        plus, minus = cells[k], cells[k] + size
-        gp = _drifted(u[plus], t_prog[plus], nu[plus], now, drift, t0)
-        gm = _drifted(u[minus], t_prog[minus], nu[minus], now, drift, t0)
-        w = gp - gm
-        total += gp + gm
-        if noisy:
-            sp = gp * _read_std(q[plus], now - t_prog[plus], t_read)
-            sm = gm * _read_std(q[minus], now - t_prog[minus], t_read)
-            w += math.sqrt(sp * sp + sm * sm) * normals[k]
-        out[k] = scale * w
+    k = 0
+    for i in range(rows.size):
+        for j in range(cols.size):
+            plus = rows[i] * width + cols[j]
+            minus = plus + size
+            gp = _drifted(u[plus], t_prog[plus], nu[plus], now, drift, t0)
+            gm = _drifted(u[minus], t_prog[minus], nu[minus], now, drift, t0)
+            w = gp - gm
+            total += gp + gm
+            if noisy:
+                sp = gp * _read_std(q[plus], now - t_prog[plus], t_read)
+                sm = gm * _read_std(q[minus], now - t_prog[minus], t_read)
+                w += math.sqrt(sp * sp + sm * sm) * normals[k]
+            out[i, j] = scale * w
+            k += 1
     return total
 
 
@@ -82,13 +88,13 @@ def set_pulses(u, t_prog, nu, q, dw, idx, now, u_min, gamma, dw_std, step_normal
             nu[i] = abs(mu + sigma * nu_normals[k])
 
 
-def read_block(bank, cells: np.ndarray, now: float, noisy: bool, scale: float,
-               rng: np.random.Generator) -> tuple[np.ndarray, float]:
-    """Weights of flat ``cells`` of a pair array whose devices live in ``bank``, and the sum of
-    their normalised G+ + G- (see ``read_pairs``)."""
+def read_block(bank, shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray, now: float, noisy: bool,
+               scale: float, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """Weights of the block ``rows`` x ``cols`` of a ``shape`` pair array whose devices live in
+    ``bank``, and the sum of their normalised G+ + G- (see ``read_pairs``)."""
     spec = bank.spec
-    normals = rng.standard_normal(cells.size) if noisy else np.zeros(0)
-    out = np.empty(cells.size)
-    total = read_pairs(bank.u, bank.t_prog, bank.nu, bank.q, cells, bank.u.size // 2, float(now), spec.drift,
-                       spec.drift_t0, noisy, spec.t_read, normals, scale, out)
+    out = np.empty((rows.size, cols.size))
+    normals = rng.standard_normal(out.size) if noisy else np.zeros(0)
+    total = read_pairs(bank.u, bank.t_prog, bank.nu, bank.q, rows, cols, shape[1], bank.u.size // 2, float(now),
+                       spec.drift, spec.drift_t0, noisy, spec.t_read, normals, scale, out)
     return out, total

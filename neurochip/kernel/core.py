@@ -173,6 +173,8 @@ class Core:
             cols = spikes.get("cols", _NO_LINES)
         if rows.size == 0 and cols.size == 0:
             return
-        cells, signs = self.controller.update(now, np.unique(rows), np.unique(cols))
+        if cols.size > 1:  # a column line driven twice in a tick pairs once
+            cols = np.unique(cols)
+        cells, signs = self.controller.update(now, rows, cols)
         if cells.size:
             self.crossbar.pulse(cells, signs, self.engine.seconds(now))
