@@ -49,14 +49,16 @@ class LFSRBank:
     of a shift, a mask and an XOR per register); ``state`` gives the registers' contents.
     """
 
-    def __init__(self, size: int, bits: int, rng: np.random.Generator):
+    def __init__(self, size: int, bits: int, rng: np.random.Generator, levels=(0, 1)):
+        """``levels``: what a 0 and a 1 output bit step out as (a random walk's -step and +step)."""
         self.bits = bits
         self.outputs, self.positions = lfsr_cycle(bits)
         period = self.outputs.size
         seeds = rng.integers(1, 1 << bits, size, dtype=np.int64)  # any non-zero seed
         self.phase = self.positions[seeds]
         self.steps = 0
-        self._doubled = np.concatenate([self.outputs, self.outputs])  # read across the wrap without a modulo
+        # read across the wrap without a modulo, each bit already turned into its level
+        self._doubled = np.asarray(levels)[np.concatenate([self.outputs, self.outputs])]
         self._period = period
 
     @property
@@ -67,20 +69,19 @@ class LFSRBank:
         return states[(self.phase + self.steps) % self._period]
 
     def step(self) -> np.ndarray:
-        """Shift every register once; return the output bits (0 or 1)."""
-        bits = self._doubled[self.phase + self.steps]
+        """Shift every register once; return the output bits as their levels (default 0 or 1)."""
+        out = self._doubled[self.phase + self.steps]
         self.steps = (self.steps + 1) % self._period
-        return bits
+        return out
 
 
 class RandomWalk:
     def __init__(self, spec: RandomWalkSpec, size: int, rng: np.random.Generator):
         self.spec = spec
-        self.lfsr = LFSRBank(size, spec.lfsr_bits, rng)
-        self._values = np.array([-spec.step, spec.step])
+        self.lfsr = LFSRBank(size, spec.lfsr_bits, rng, levels=(-spec.step, spec.step))
 
     def kicks(self) -> np.ndarray:
-        return self._values[self.lfsr.step()]
+        return self.lfsr.step()
 
 
 class GaussianKicks:
