@@ -152,6 +152,7 @@ def short_digits_run(tmp_path, train: int, epochs: int):
     learning["data"] = {"set": "digits", "train": train, "balanced": True, "test": 100}
     learning["epochs"] = epochs
     learning["label_pulses"] = 1.0
+    learning["readout"] = "200 ms"  # as measured for the margins below, whatever the quickstart reads for
     for key in ("reconstruct", "generate", "evaluate_every"):
         learning.pop(key, None)
     scenario["record"] = {"spikes": False}
