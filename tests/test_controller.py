@@ -40,10 +40,10 @@ def test_sign_follows_the_phase_and_forget_clears_history():
     c = controller()
     c.pairs(0, np.array([0]), np.zeros(0, np.int64))
     c.sign = 0
-    assert c.update(1, np.zeros(0, np.int64), np.array([3]))[0].size == 0  # transition: no pulses
+    assert c.update(1, np.array([1]), np.array([3]))[0].size == 0  # transition: no pulses, activity noted
     c.sign = -1
     got, signs = c.update(2, np.zeros(0, np.int64), np.array([4]))
-    assert cells(got) == [(0, 4)] and np.all(signs == -1)
+    assert cells(got) == [(0, 4), (1, 4)] and np.all(signs == -1)
     c.forget()
     assert c.update(3, np.zeros(0, np.int64), np.array([4]))[0].size == 0
 

@@ -227,6 +227,21 @@ def test_bounds_are_never_crossed(spec, seed, batches):
         assert within_bounds(array)
 
 
+def test_whole_line_reads_of_plain_value_arrays_are_copies_of_the_cells():
+    """Ideal arrays read whole rows or columns by slicing: the same values as the cell-by-cell
+    read, in the order asked (a line twice included), and a copy the caller may change."""
+    array = device_array(IdealDeviceSpec(), (5, 4), np.random.default_rng(0), lambda kind, n: None)
+    array.program(np.random.default_rng(1).uniform(-1, 1, (5, 4)), 0.0)
+    grid = array.w.reshape(5, 4).copy()
+    rows, cols = np.array([3, 0, 3]), np.array([2, 1])
+    np.testing.assert_array_equal(array.weights(1.0, rows=rows), grid[[3, 0, 3]])
+    np.testing.assert_array_equal(array.weights(1.0, cols=cols), grid[:, [2, 1]])
+    np.testing.assert_array_equal(array.weights(1.0, rows=rows, cols=cols), grid[np.ix_(rows, cols)])
+    for block in (array.weights(1.0), array.weights(1.0, rows=rows), array.weights(1.0, cols=cols)):
+        block += 5.0
+    np.testing.assert_array_equal(array.w.reshape(5, 4), grid)
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.model)
 def test_seeded_arrays_repeat_bit_for_bit(spec):
     results = []
