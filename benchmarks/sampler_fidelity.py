@@ -41,6 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 PIXELS, CLASSES, LABELS, BIAS_ROWS, HIDDEN, BIAS_COLS = 64, 10, 4, 8, 100, 8
 VISIBLE = PIXELS + CLASSES * LABELS
 BIAS_RATE, ZERO_INPUT_P_ON = 283.0, 0.35
+OFFSET_P = np.log(ZERO_INPUT_P_ON / (1 - ZERO_INPUT_P_ON))  # the neurons' own logit at no input
 
 
 def sigmoid(x):
@@ -95,17 +96,29 @@ def calibrate(chip_path: Path, core_name: str | None):
     return core, curve.offset, curve.width
 
 
-def chip_weights(w, a, b, scale: float, offset_p: float) -> np.ndarray:
+def mapping(chip_path: Path, core_name: str | None):
+    """(core spec, transfer offset, width, RBM weight per chip weight, rest that puts P(on) at
+    ZERO_INPUT_P_ON with no input), as the module's docstring derives."""
+    core, offset, width = calibrate(chip_path, core_name)
+    lif = core.neurons.rows
+    tau_eff = lif.tau_syn if lif.tau_syn is not None else lif.tau
+    return core, offset, width, tau_eff / (lif.refractory * width), offset + width * OFFSET_P
+
+
+def chip_weights(w, a, b, scale: float) -> np.ndarray:
     """The crossbar: RBM weights / scale; biases spread over the bias lines, less the neurons' own offset."""
     out = np.zeros((VISIBLE + BIAS_ROWS, HIDDEN + BIAS_COLS))
     bias_drive = scale * BIAS_RATE * 1e-3  # a bias line's mean 'on' (rate x 1 ms) times the scale
     out[:VISIBLE, :HIDDEN] = w / scale
-    out[:VISIBLE, HIDDEN:] = ((a - offset_p) / (bias_drive * BIAS_COLS))[:, None]
-    out[VISIBLE:, :HIDDEN] = ((b - offset_p) / (bias_drive * BIAS_ROWS))[None, :]
+    out[:VISIBLE, HIDDEN:] = ((a - OFFSET_P) / (bias_drive * BIAS_COLS))[:, None]
+    out[VISIBLE:, :HIDDEN] = ((b - OFFSET_P) / (bias_drive * BIAS_ROWS))[None, :]
     return out
 
 
-def build_run(chip_path: Path, core, rest: float, weights: np.ndarray, folder: Path, readout: float):
+def build_run(chip_path: Path, core, rest: float, weights: np.ndarray, folder: Path, readout: float,
+              learning: dict | None = None):
+    """A learning run of the mapped RBM on the chip; ``learning`` replaces keys of its learning block
+    (the default: no training, Poisson clamped lines at 1 / refractory period)."""
     np.save(folder / "weights.npy", weights)
     refractory = core.neurons.rows.refractory
     scenario = {"name": "sampler-fidelity", "chip": str(chip_path.resolve()), "seed": 1,
@@ -114,7 +127,7 @@ def build_run(chip_path: Path, core, rest: float, weights: np.ndarray, folder: P
                              "hidden": HIDDEN, "labels_per_class": LABELS,
                              "bias": {"visible": BIAS_ROWS, "hidden": BIAS_COLS, "rate": f"{BIAS_RATE} Hz"},
                              "rate_on": f"{1 / refractory} Hz", "input_train": "poisson", "rest": float(rest),
-                             "readout": f"{readout} s"}}
+                             "readout": f"{readout} s", **(learning or {})}}
     (folder / "scenario.yaml").write_text(yaml.safe_dump(scenario))
     setup = load_scenario(folder / "scenario.yaml")
     engine = Engine(setup.chip.clock.tick)
@@ -135,14 +148,10 @@ def main() -> None:
     w, a, b = train_rbm(layout(train.images, train.labels), rng)
     trained = time.perf_counter() - started
 
-    core, offset, width = calibrate(Path(args.chip), args.core)
+    core, offset, width, scale, rest = mapping(Path(args.chip), args.core)
     lif = core.neurons.rows
-    tau_eff = lif.tau_syn if lif.tau_syn is not None else lif.tau
-    scale = tau_eff / (lif.refractory * width)
-    offset_p = np.log(ZERO_INPUT_P_ON / (1 - ZERO_INPUT_P_ON))
-    rest = offset + width * offset_p
     with tempfile.TemporaryDirectory() as folder:
-        run = build_run(Path(args.chip), core, rest, chip_weights(w, a, b, scale, offset_p), Path(folder),
+        run = build_run(Path(args.chip), core, rest, chip_weights(w, a, b, scale), Path(folder),
                         args.readout)
     rbm = run.rbm
     hidden_counts = np.zeros(rbm.core.crossbar.cols)
