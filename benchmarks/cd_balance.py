@@ -117,8 +117,7 @@ def main() -> None:
     core.crossbar, core.controller = crossbar, recorder
     shape = (core.crossbar.rows, core.crossbar.cols)
 
-    phases = rbm.params
-    lengths = {1: run.engine.ticks(phases.data), -1: run.engine.ticks(phases.model)}
+    lengths = {1: run.engine.ticks(rbm.params.data), -1: run.engine.ticks(rbm.params.model)}
     co = {1: np.zeros(shape), -1: np.zeros(shape)}
     chosen = np.random.default_rng(1).permutation(len(train))[:args.samples]
     original_run_phase = rbm._run_phase
@@ -138,15 +137,15 @@ def main() -> None:
     print(f"chip {Path(args.chip).name}, core {core.name}: window {window * 1e3:g} ms "
           f"({'symmetric' if symmetric else 'causal'}), dead-time clamped lines at {args.rate_on}; "
           f"a numpy CD-1 RBM frozen on it, {args.samples} training digits")
-    print(f"{'phase':<7}{'pulses':>12}   pulses per sample per unit of the chip's own co-activity "
-          f"(independent lines: about {(2 if symmetric else 1) * phases.data / window:.0f})")
+    print(f"{'phase':<7}{'pulses':>12}   pulses per sample per unit of the chip's own co-activity")
     for sign, name in ((1, "data"), (-1, "model")):
         pulses = crossbar.pulses[sign].reshape(shape)[:VISIBLE, :HIDDEN]
         chip_co = co[sign][:VISIBLE, :HIDDEN] / (lengths[sign] * args.samples)
         per_unit = {block: pulses[cells].sum() / (chip_co[cells].sum() * args.samples)
                     for block, cells in BLOCKS.items()}
-        print(f"{name:<7}{pulses.sum():>12.0f}   "
-              + ", ".join(f"{block} {value:.1f}" for block, value in per_unit.items()))
+        independent = (2 if symmetric else 1) * lengths[sign] * run.engine.tick / window
+        print(f"{name:<7}{pulses.sum():>12.0f}   " + ", ".join(f"{b} {v:.1f}" for b, v in per_unit.items())
+              + f" (independent lines: about {independent:.0f})")
     model_co = co[-1][:VISIBLE, :HIDDEN] / (lengths[-1] * args.samples)
     gibbs = gibbs_co_activity(data[chosen], w, a, b, np.random.default_rng(2))
     print("model phase co-activity against Gibbs (CD-25 from the same digits): "
