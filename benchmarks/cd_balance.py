@@ -38,52 +38,15 @@ from neurochip.data import digits
 BLOCKS = {"pixels": slice(0, PIXELS), "labels": slice(PIXELS, VISIBLE)}
 
 
-class FrozenCrossbar:
-    """A crossbar whose pulses are counted per cell and sign, not applied (reads go to ``inner``)."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.pulses = {1: np.zeros(inner.rows * inner.cols), -1: np.zeros(inner.rows * inner.cols)}
-
-    def pulse(self, cells, signs, now):
-        np.add.at(self.pulses[int(signs[0])], cells, 1)  # one sign per tick: the phase's
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-
-class ActivityRecorder:
-    """The controller, recording the lines it sees active on each tick of the learning phases."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.ticks: list[tuple[int, np.ndarray, np.ndarray]] = []
-
-    def update(self, now, rows, cols):
-        if self.inner.sign:
-            self.ticks.append((now, rows.copy(), cols.copy()))
-        return self.inner.update(now, rows, cols)
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    def __setattr__(self, name, value):
-        if name in ("inner", "ticks"):
-            object.__setattr__(self, name, value)
-        else:
-            setattr(self.inner, name, value)
-
-    def co_activity(self, start: int, stop: int, shape: tuple[int, int]) -> np.ndarray:
-        """Summed over ticks start..stop-1: 1 where both lines were active within the last window
-        (rows x cols); clears the record."""
-        window, length = self.inner.window, stop - start
-        active = [np.zeros((length + window, n)) for n in shape]
-        for now, rows, cols in self.ticks:
-            active[0][now - start + window, rows] = 1
-            active[1][now - start + window, cols] = 1
-        self.ticks.clear()
-        on = [np.minimum(np.cumsum(a, 0)[window:] - np.cumsum(a, 0)[:-window], 1) for a in active]
-        return on[0].T @ on[1]
+def co_activity(ticks, start: int, stop: int, shape: tuple[int, int], window: int) -> np.ndarray:
+    """Summed over ticks start..stop-1: 1 where a row and a column line were both active within the
+    last ``window`` ticks (rows x cols), from ``ticks``: (tick, active rows, active columns)."""
+    active = [np.zeros((stop - start + window, n)) for n in shape]
+    for now, rows, cols in ticks:
+        active[0][now - start + window, rows] = 1
+        active[1][now - start + window, cols] = 1
+    on = [np.minimum(np.cumsum(a, 0)[window:] - np.cumsum(a, 0)[:-window], 1) for a in active]
+    return on[0].T @ on[1]
 
 
 def gibbs_co_activity(v, w, a, b, rng, sweeps=25):
@@ -111,11 +74,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         run = build_run(Path(args.chip), core_spec, rest, chip_weights(w, a, b, scale), Path(folder), 0.1, learning)
     rbm, core = run.rbm, run.rbm.core
-    if core.controller is None:
+    controller = core.controller
+    if controller is None:
         raise SystemExit(f"{args.chip}: core {core.name} has no update controller")
-    crossbar, recorder = FrozenCrossbar(core.crossbar), ActivityRecorder(core.controller)
-    core.crossbar, core.controller = crossbar, recorder
     shape = (core.crossbar.rows, core.crossbar.cols)
+    pulses = {1: np.zeros(shape[0] * shape[1]), -1: np.zeros(shape[0] * shape[1])}
+    ticks = []  # (tick, rows, columns) the controller saw active in the current learning phase
+
+    def count_pulses(cells, signs, now):  # the weights stay frozen: pulses are counted, not applied
+        np.add.at(pulses[int(signs[0])], cells, 1)  # one sign per tick: the phase's
+
+    def note_activity(now, rows, cols, update=controller.update):
+        if controller.sign:
+            ticks.append((now, rows.copy(), cols.copy()))
+        return update(now, rows, cols)
+
+    core.crossbar.pulse, controller.update = count_pulses, note_activity
 
     lengths = {1: run.engine.ticks(rbm.params.data), -1: run.engine.ticks(rbm.params.model)}
     co = {1: np.zeros(shape), -1: np.zeros(shape)}
@@ -126,25 +100,27 @@ def main() -> None:
         start = run.engine.now + 1
         original_run_phase(name, sign, clamp_rows, row_lines, duration)
         if sign:
-            co[sign] += recorder.co_activity(start, start + lengths[sign], shape)
+            co[sign] += co_activity(ticks, start, start + lengths[sign], shape, controller.window)
+            ticks.clear()
 
     rbm._run_phase = run_phase
     for index in chosen:
         rbm.train_sample(train.images[index], int(train.labels[index]))
 
-    window = recorder.inner.window * run.engine.tick
-    symmetric = recorder.inner.spec.symmetric
+    window = controller.window * run.engine.tick
+    symmetric = controller.spec.symmetric
     print(f"chip {Path(args.chip).name}, core {core.name}: window {window * 1e3:g} ms "
           f"({'symmetric' if symmetric else 'causal'}), dead-time clamped lines at {args.rate_on}; "
           f"a numpy CD-1 RBM frozen on it, {args.samples} training digits")
     print(f"{'phase':<7}{'pulses':>12}   pulses per sample per unit of the chip's own co-activity")
     for sign, name in ((1, "data"), (-1, "model")):
-        pulses = crossbar.pulses[sign].reshape(shape)[:VISIBLE, :HIDDEN]
+        counted = pulses[sign].reshape(shape)[:VISIBLE, :HIDDEN]
         chip_co = co[sign][:VISIBLE, :HIDDEN] / (lengths[sign] * args.samples)
-        per_unit = {block: pulses[cells].sum() / (chip_co[cells].sum() * args.samples)
+        per_unit = {block: counted[cells].sum() / (chip_co[cells].sum() * args.samples)
                     for block, cells in BLOCKS.items()}
         independent = (2 if symmetric else 1) * lengths[sign] * run.engine.tick / window
-        print(f"{name:<7}{pulses.sum():>12.0f}   " + ", ".join(f"{b} {v:.1f}" for b, v in per_unit.items())
+        print(f"{name:<7}{counted.sum():>12.0f}   "
+              + ", ".join(f"{block} {value:.1f}" for block, value in per_unit.items())
               + f" (independent lines: about {independent:.0f})")
     model_co = co[-1][:VISIBLE, :HIDDEN] / (lengths[-1] * args.samples)
     gibbs = gibbs_co_activity(data[chosen], w, a, b, np.random.default_rng(2))
