@@ -1,5 +1,7 @@
 """Mechanics of the spiking-RBM mode: clamping, scheduled inputs, phase signs. (Learning itself: issue 5.)"""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -167,6 +169,24 @@ def test_restarted_reconstruction_averages_fresh_chains(simulate, monkeypatch):
     silent = ("transition", list(range(10)), 0, rbm.params.transition)
     assert calls == [silent, ("reconstruction", [0, 1, 2, 3], [0, 2], 0.05)] * 4
     np.testing.assert_allclose(out, rbm.intensity(np.linspace(0, 1, 44).reshape(4, 11).mean(axis=0)[:8]))
+
+
+def test_a_split_read_out_sums_label_spikes_over_fresh_chains(simulate, monkeypatch):
+    """readout_restarts 2: the 10 ms read-out runs as two 5 ms chains with the pixels clamped, each
+    after a silent transition; the class whose label rows (8, 9) were on most over both wins."""
+    sim, rbm = rbm_sim(simulate)
+    monkeypatch.setattr(rbm, "params", dataclasses.replace(rbm.params, readout_restarts=2))
+    calls = []
+    reads = iter([np.r_[np.zeros(8), 0.6, 0.0, 0.3], np.r_[np.zeros(8), 0.0, 0.8, 0.3]])
+    monkeypatch.setattr(rbm, "_run_phase", lambda name, sign, clamp, lines, duration:
+                        calls.append((name, clamp.tolist(), lines.size, duration)))
+    monkeypatch.setattr(rbm, "read", lambda use, clamp, lines, duration:
+                        calls.append((use, clamp.tolist(), lines.tolist(), duration)) or next(reads))
+    prediction, counts = rbm.classify_sample(np.array([1, 0, 1, 0, 0, 0, 0, 1.0]))
+    silent = ("transition", list(range(10)), 0, rbm.params.transition)
+    assert calls == [silent, ("inference", list(range(8)), [0, 2, 7], 0.005)] * 2
+    np.testing.assert_allclose(counts, [0.3, 0.4])
+    assert prediction == 1
 
 
 def test_a_poisson_line_is_on_less_often_than_its_rate_says(simulate):

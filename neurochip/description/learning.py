@@ -101,6 +101,9 @@ class LearningSpec(Spec):
                                          "zero input sits on the sigmoid (about P(on) = 0.5 at the noise's offset).")
     phases: PhasesSpec = PhasesSpec()
     readout: Time = Field(100e-3, gt=0, description="Classification: label neurons run this long per image (s).")
+    readout_restarts: int = Field(1, ge=1, le=1000, description="Chains the read-out is split into, each after a "
+                                  "transition (phases.transition) with the visible units silent; label spikes "
+                                  "summed (as ReconstructSpec.restarts).")
     evaluate_every: int | None = Field(None, gt=0, description="Training samples between two points of the "
                                                                 "learning curve (default: once per epoch).")
     evaluate_on: int = Field(100, ge=1, description="Test images used for the intermediate curve points.")

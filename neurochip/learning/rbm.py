@@ -52,6 +52,8 @@ class RBMParams:
     data: float = 40e-3
     model: float = 40e-3
     readout: float = 100e-3
+    #: fresh chains the read-out is split into (``LearningSpec.readout_restarts``)
+    readout_restarts: int = 1
     rate_on: float = 200.0
     rate_bias: float = 70.8
     #: resting potential of both layers (membrane units); None keeps the chip's v_rest
@@ -73,7 +75,8 @@ class RBMParams:
         rate_bias = spec.bias.rate if spec.bias.rate is not None else P_BIAS / refractory
         return cls(labels_per_class=spec.labels_per_class, hidden=spec.hidden, visible_bias=spec.bias.visible,
                    hidden_bias=spec.bias.hidden, transition=spec.phases.transition, data=spec.phases.data,
-                   model=spec.phases.model, readout=spec.readout, rate_on=rate_on,
+                   model=spec.phases.model, readout=spec.readout,
+                   readout_restarts=spec.readout_restarts, rate_on=rate_on,
                    rate_bias=rate_bias, rest=spec.rest, input_train=spec.input_train,
                    label_pulses=spec.label_pulses, pulse_rate=spec.pulse_rate)
 
@@ -178,6 +181,19 @@ class SpikingRBM:
         refractory = self.core.neurons["rows"].spec.refractory
         return np.minimum(self.row_counts * refractory / duration, 1.0)
 
+    def read_chains(self, use: str, clamp_rows: np.ndarray, row_lines: np.ndarray, duration: float,
+                    restarts: int) -> np.ndarray:
+        """``read`` split into ``restarts`` chains of ``duration`` / ``restarts`` each, every one after a
+        transition with all visible units silent; their P(on)s averaged. A chain that settles on one mode
+        stays there for its whole read; independent chains average over modes (README, RBM)."""
+        if restarts == 1:
+            return self.read(use, clamp_rows, row_lines, duration)
+        p_on = 0.0
+        for _ in range(restarts):
+            self._run_phase("transition", 0, self.unit_rows, _NONE, self.params.transition)
+            p_on = p_on + self.read(use, clamp_rows, row_lines, duration / restarts) / restarts
+        return p_on
+
     def _on_pixels(self, image: np.ndarray) -> np.ndarray:
         return np.flatnonzero(image.ravel() >= 0.5)
 
@@ -197,7 +213,8 @@ class SpikingRBM:
 
     def classify_sample(self, image: np.ndarray) -> tuple[int, np.ndarray]:
         """Clamp the pixels, let the label neurons run; the class whose label group spikes most wins (-1: none)."""
-        p_on = self.read("inference", np.arange(self.pixels), self._on_pixels(image), self.params.readout)
+        p_on = self.read_chains("inference", np.arange(self.pixels), self._on_pixels(image), self.params.readout,
+                                self.params.readout_restarts)
         self.core.ledger.measure(self.core.name, "inferences", 1)
         counts = p_on[self.label_rows].reshape(self.classes, self.params.labels_per_class).sum(axis=1)
         return (int(np.argmax(counts)) if counts.any() else -1), counts
@@ -229,11 +246,7 @@ class SpikingRBM:
         ``ReconstructSpec.restarts``)."""
         known_pixels = np.flatnonzero(known.ravel())
         on = np.intersect1d(self._on_pixels(image), known_pixels)
-        p_on = 0.0
-        for _ in range(restarts):
-            if restarts > 1:
-                self._run_phase("transition", 0, self.unit_rows, _NONE, self.params.transition)
-            p_on = p_on + self.read("reconstruction", known_pixels, on, duration / restarts) / restarts
+        p_on = self.read_chains("reconstruction", known_pixels, on, duration, restarts)
         return self.intensity(p_on[: self.pixels]).reshape(image.shape)
 
     def generate(self, label: int, duration: float, shape: tuple[int, ...]) -> np.ndarray:
