@@ -1,0 +1,144 @@
+"""Which pulse rate suits a core's devices? A fast screen of contrastive divergence on the real device array.
+
+A full spiking run of `scenarios/rbm-digits-pcm-current.yaml` takes over an hour, and its
+accuracy moves by a point or two with the seed, so a learning rate is costly to choose on
+the chip. This script keeps the chip's devices and replaces the spikes:
+
+* the sampler is CD-1 in numpy (binary hidden and model states, mean-field statistics),
+  on the digits cores' layout (64 pixels + 10 x 4 labels + 8 bias rows, 100 hidden + 8
+  bias columns, bias lines 'on' 0.283 of the time, the neurons' own offset at P(on) 0.35);
+* the update controller becomes Poisson pulse counts per cell: in each phase a cell gets
+  on average ``pulses per unit`` x <v_i h_j> x the scenario's gate (``pulse_rate`` x
+  ``pulse_decay`` ^ pass, times ``label_pulses`` on label rows). The defaults, 41.9 in
+  the data phase and 44.1 in the model phase, are what `cd_balance.py` measured on the PCM
+  current core's causal 1 ms window over 40 ms phases;
+* the pulses go to the chip file's device array itself, 100 ms of simulated time per
+  sample: for a PCM pair its state-dependent SET step, spreads, drift, programming noise
+  and refresh, SETs on G+ for the data phase and then on G- for the model phase.
+
+It prints, per pulse rate and seed, the free-energy accuracy of the learned weights on the
+360 test digits (the run's "free energy" figure, which does not depend on the sampler's
+read-out), the refreshes per cell and the mean |W| of the pixel and label rows. On the PCM
+current core, 8 seeds (about a minute each): free energy 0.809 +- 0.007 at the scenario's
+pulse_rate 0.25 and 0.817 +- 0.007 at 0.125, so halving the rate buys nothing resolvable;
+the chip's own runs at 0.25 give 0.828, 0.828 and 0.806 (seeds 1-3). Without drift (a
+copy of the chip file with ``drift: false``, 3 seeds) 0.783 and 0.808. A hand-written
+numpy model of the pair with the same step law but no drift had given 0.800 +- 0.008 and
+0.828 +- 0.007 (6 seeds), which is what suggested the lower rate: screen on the devices
+the chip file describes, not on a model of them.
+
+Run: python benchmarks/device_cd_screen.py [SCENARIO] [--rates 0.25,0.125] [--seeds 3] [--passes N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+from sampler_fidelity import HIDDEN, OFFSET_P, PIXELS, REPO, VISIBLE, layout, mapping, sigmoid
+
+from neurochip.data import digits
+from neurochip.description import load_scenario
+from neurochip.devices.crossbar import device_array
+
+BIAS_P_ON = 0.283      # bias lines at 283 Hz on a 1 ms refractory period
+SAMPLE_TIME = 0.1      # s per training sample: transition, data, transition, model (10 + 40 + 10 + 40 ms)
+
+
+def train(array, scale: float, learning, rate: float, passes: int, per_unit: tuple[float, float],
+          rng: np.random.Generator) -> np.ndarray:
+    """CD-1 through ``array``; returns the learned RBM weights (rows x cols, RBM units)."""
+    train_set, _ = digits()
+    data = layout(train_set.images, train_set.labels)
+    rows, cols = array.shape
+    visible_on = np.full(rows, BIAS_P_ON)
+    hidden_on = np.full(cols, BIAS_P_ON)
+    gate = np.ones((rows, 1))
+    gate[PIXELS:VISIBLE] = learning.label_pulses
+    cells = np.arange(rows * cols)
+    now = 0.0
+    for k in range(passes):
+        pass_gate = gate * rate * learning.pulse_decay ** k
+        for index in rng.permutation(len(data)):
+            w = array.weights(now, noisy=False) * scale
+            visible_on[:VISIBLE] = data[index]
+            hidden_on[:HIDDEN] = sigmoid(visible_on @ w[:, :HIDDEN] + OFFSET_P)
+            hidden = np.r_[rng.random(HIDDEN) < hidden_on[:HIDDEN], np.full(cols - HIDDEN, BIAS_P_ON)]
+            p_visible = sigmoid(w[:VISIBLE] @ hidden + OFFSET_P)
+            model_on = np.r_[rng.random(VISIBLE) < p_visible, np.full(rows - VISIBLE, BIAS_P_ON)]
+            model_hidden = np.r_[sigmoid(model_on @ w[:, :HIDDEN] + OFFSET_P), np.full(cols - HIDDEN, BIAS_P_ON)]
+            for sign, (v, h), unit in ((1, (visible_on, hidden_on), per_unit[0]),
+                                       (-1, (model_on, model_hidden), per_unit[1])):
+                counts = rng.poisson(pass_gate * unit * np.outer(v, h)).ravel()
+                none = np.zeros_like(counts)
+                array.pulse_counts(cells, counts if sign > 0 else none, none if sign > 0 else counts, now)
+            now += SAMPLE_TIME
+    return array.weights(now, noisy=False) * scale
+
+
+def free_energy_accuracy(w: np.ndarray) -> float:
+    """The run's free-energy read-out: each class's label group on, the lowest F(v) wins."""
+    _, test = digits()
+    v = layout(test.images, test.labels)
+    visible_bias = w[:VISIBLE, HIDDEN:].sum(axis=1) * BIAS_P_ON + OFFSET_P
+    hidden_bias = w[VISIBLE:, :HIDDEN].sum(axis=0) * BIAS_P_ON + OFFSET_P
+    energies = []
+    for c in range(10):
+        vc = v.copy()
+        vc[:, PIXELS:VISIBLE] = 0
+        vc[:, PIXELS + 4 * c: PIXELS + 4 * (c + 1)] = 1
+        energies.append(-(vc @ visible_bias) - np.logaddexp(0, vc @ w[:VISIBLE, :HIDDEN] + hidden_bias).sum(axis=1))
+    return float(np.mean(np.argmin(energies, axis=0) == test.labels))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", default=str(REPO / "scenarios" / "rbm-digits-pcm-current.yaml"))
+    parser.add_argument("--rates", default=None, help="pulse rates, comma-separated (default: the scenario's, "
+                                                       "and half of it)")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--passes", type=int, default=None, help="passes over the training digits "
+                                                                  "(default: the scenario's epochs)")
+    parser.add_argument("--pulses-per-unit", default="41.9,44.1", help="data,model phase (cd_balance.py)")
+    args = parser.parse_args()
+    setup = load_scenario(args.scenario)
+    learning = setup.scenario.learning
+    core = next(c for c in setup.chip.cores if c.name == learning.core)
+    _, _, _, scale, _ = mapping(Path(args.scenario).parent / setup.scenario.chip, core.name)
+    rates = ([float(r) for r in args.rates.split(",")] if args.rates
+             else [learning.pulse_rate, learning.pulse_rate / 2])
+    passes = args.passes or learning.epochs
+    per_unit = tuple(float(x) for x in args.pulses_per_unit.split(","))
+    shape = (core.array.rows, core.array.cols)
+    print(f"{Path(args.scenario).name}: core {core.name} {shape[0]} x {shape[1]}, {core.device.model} devices, "
+          f"{scale:.2f} RBM units per chip weight, {passes} passes, decay {learning.pulse_decay}, "
+          f"label pulses {learning.label_pulses}")
+    for rate in rates:
+        scores = []
+        for seed in range(1, args.seeds + 1):
+            rng = np.random.default_rng(seed)
+            counts: dict[str, int] = {}
+            array = device_array(core.device, shape, rng,
+                                 lambda kind, n: counts.__setitem__(kind, counts.get(kind, 0) + n))
+            start = time.perf_counter()
+            array.program(initial_weights(setup, shape, rng), 0.0)
+            w = train(array, scale, learning, rate, passes, per_unit, rng)
+            scores.append(free_energy_accuracy(w))
+            print(f"  pulse_rate {rate:g}, seed {seed}: free energy {scores[-1]:.3f}, "
+                  f"refreshes per cell {counts.get('refresh', 0) / w.size:.1f}, "
+                  f"mean |W| {np.abs(w[:VISIBLE, :HIDDEN]).mean():.2f} "
+                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+        print(f"pulse_rate {rate:g}: free energy {np.mean(scores):.3f} +- {np.std(scores) / np.sqrt(len(scores)):.3f} "
+              f"(mean +- standard error over {len(scores)} seeds)")
+
+
+def initial_weights(setup, shape, rng) -> np.ndarray:
+    """The scenario's initial normal draw of the core's weights (chip units), as the run programs them."""
+    spec = setup.scenario.weights[setup.scenario.learning.core]
+    return rng.normal(*spec.normal, size=shape) if spec.normal else np.zeros(shape)
+
+
+if __name__ == "__main__":
+    main()
