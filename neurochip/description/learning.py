@@ -102,8 +102,9 @@ class LearningSpec(Spec):
     phases: PhasesSpec = PhasesSpec()
     readout: Time = Field(100e-3, gt=0, description="Classification: label neurons run this long per image (s).")
     readout_restarts: int = Field(1, ge=1, le=1000, description="Chains the read-out is split into, each after a "
-                                  "transition (phases.transition) with the visible units silent; label spikes "
-                                  "summed (as ReconstructSpec.restarts).")
+                                  "transition (phases.transition) with the visible units silent; their label "
+                                  "P(on)s averaged, so the class with most label spikes over all chains wins "
+                                  "(as ReconstructSpec.restarts).")
     evaluate_every: int | None = Field(None, gt=0, description="Training samples between two points of the "
                                                                 "learning curve (default: once per epoch).")
     evaluate_on: int = Field(100, ge=1, description="Test images used for the intermediate curve points.")
