@@ -18,7 +18,7 @@ the chip. This script keeps the chip's devices and replaces the spikes:
 
 It prints, per pulse rate and seed, the free-energy accuracy of the learned weights on the
 360 test digits (the run's "free energy" figure, which does not depend on the sampler's
-read-out), the refreshes per cell and the mean |W| of the pixel and label rows. On the PCM
+read-out, here at the mapping's scale rather than one chosen on training images), the refreshes per cell and the mean |W| of the pixel and label rows. On the PCM
 current core, 8 seeds (about a minute each): free energy 0.809 +- 0.007 at the scenario's
 pulse_rate 0.25 and 0.817 +- 0.007 at 0.125, so halving the rate buys nothing resolvable;
 the chip's own runs at 0.25 give 0.828, 0.828 and 0.806 (seeds 1-3). Without drift (a
@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from sampler_fidelity import HIDDEN, OFFSET_P, PIXELS, REPO, VISIBLE, layout, mapping, sigmoid
+from sampler_fidelity import CLASSES, HIDDEN, LABELS, OFFSET_P, PIXELS, REPO, VISIBLE, layout, mapping, sigmoid
 
 from neurochip.data import digits
 from neurochip.description import load_scenario
@@ -85,10 +86,10 @@ def free_energy_accuracy(w: np.ndarray) -> float:
     visible_bias = w[:VISIBLE, HIDDEN:].sum(axis=1) * BIAS_P_ON + OFFSET_P
     hidden_bias = w[VISIBLE:, :HIDDEN].sum(axis=0) * BIAS_P_ON + OFFSET_P
     energies = []
-    for c in range(10):
+    for c in range(CLASSES):
         vc = v.copy()
         vc[:, PIXELS:VISIBLE] = 0
-        vc[:, PIXELS + 4 * c: PIXELS + 4 * (c + 1)] = 1
+        vc[:, PIXELS + LABELS * c: PIXELS + LABELS * (c + 1)] = 1
         energies.append(-(vc @ visible_bias) - np.logaddexp(0, vc @ w[:VISIBLE, :HIDDEN] + hidden_bias).sum(axis=1))
     return float(np.mean(np.argmin(energies, axis=0) == test.labels))
 
@@ -119,15 +120,14 @@ def main() -> None:
         scores = []
         for seed in range(1, args.seeds + 1):
             rng = np.random.default_rng(seed)
-            counts: dict[str, int] = {}
-            array = device_array(core.device, shape, rng,
-                                 lambda kind, n: counts.__setitem__(kind, counts.get(kind, 0) + n))
+            counts = Counter()
+            array = device_array(core.device, shape, rng, lambda kind, n: counts.update({kind: n}))
             start = time.perf_counter()
             array.program(initial_weights(setup, shape, rng), 0.0)
             w = train(array, scale, learning, rate, passes, per_unit, rng)
             scores.append(free_energy_accuracy(w))
             print(f"  pulse_rate {rate:g}, seed {seed}: free energy {scores[-1]:.3f}, "
-                  f"refreshes per cell {counts.get('refresh', 0) / w.size:.1f}, "
+                  f"refreshes per cell {counts['refresh'] / w.size:.1f}, "
                   f"mean |W| {np.abs(w[:VISIBLE, :HIDDEN]).mean():.2f} "
                   f"({time.perf_counter() - start:.0f} s)", flush=True)
         print(f"pulse_rate {rate:g}: free energy {np.mean(scores):.3f} +- {np.std(scores) / np.sqrt(len(scores)):.3f} "
