@@ -22,7 +22,8 @@ read-out, here at the mapping's scale rather than one chosen on training images)
 refreshes per cell and the mean |W| of the pixel and label rows. On the PCM current core,
 8 seeds (about a minute each): free energy 0.809 +- 0.007 at the scenario's pulse_rate
 0.25 and 0.817 +- 0.007 at 0.125, so halving the rate buys nothing resolvable; the chip's
-own runs at 0.25 give 0.828, 0.828 and 0.806 (seeds 1-3). Without drift (a copy of the
+own runs at 0.25 give 0.828, 0.828 and 0.806 (seeds 1-3), and at 0.125 0.847, 0.850
+and 0.808, the same small lead. Without drift (a copy of the
 chip file with ``drift: false``, 3 seeds) 0.783 and 0.808. A hand-written numpy model of
 the pair with the same step law but no drift had given 0.800 +- 0.008 and 0.828 +- 0.007
 (6 seeds), which is what suggested the lower rate: screen on the devices the chip file
