@@ -1,4 +1,4 @@
-"""Which pulse rate suits a core's devices? A fast screen of contrastive divergence on the real device array.
+"""What bounds a core's learning, and which settings suit it? A fast CD screen on the real device array.
 
 A full spiking run of `scenarios/rbm-digits-pcm-current.yaml` takes over an hour, and its
 accuracy moves by a point or two with the seed, so a learning rate is costly to choose on
@@ -19,22 +19,52 @@ the chip. This script keeps the chip's devices and replaces the spikes:
 It prints, per pulse rate and seed, the free-energy accuracy of the learned weights on the
 360 test digits (the run's "free energy" figure, which does not depend on the sampler's
 read-out, here at the mapping's scale rather than one chosen on training images), the
-refreshes per cell and the mean |W| of the pixel and label rows. On the PCM current core,
-8 seeds (about a minute each): free energy 0.809 +- 0.007 at the scenario's pulse_rate
-0.25 and 0.817 +- 0.007 at 0.125, so halving the rate buys nothing resolvable; the chip's
-own runs at 0.25 give 0.828, 0.828 and 0.806 (seeds 1-3), and at 0.125 0.847, 0.850
-and 0.808, the same small lead. Without drift (a copy of the
-chip file with ``drift: false``, 3 seeds) 0.783 and 0.808. A hand-written numpy model of
-the pair with the same step law but no drift had given 0.800 +- 0.008 and 0.828 +- 0.007
-(6 seeds), which is what suggested the lower rate: screen on the devices the chip file
-describes, not on a model of them.
+refreshes per cell and the mean |W| of the pixel and label rows. ``--set`` changes the
+scenario or its chip as ``neurochip sweep --set`` does, and screens every combination.
 
-Run: python benchmarks/device_cd_screen.py [SCENARIO] [--rates 0.25,0.125] [--seeds 3] [--passes N]
+On the PCM current core (about a minute a seed; mean +- standard error, 3 seeds unless
+said, pulse_rate 0.25 unless said):
+
+| change | free energy |
+|---|---|
+| none (8 seeds) | 0.809 +- 0.007 |
+| pulse_rate 0.125 (8 seeds); 0.18 (4) | 0.817 +- 0.007; 0.799 +- 0.010 |
+| 4 passes (4); refresh at 0.65 of g_max (4) | 0.815 +- 0.007; 0.804 +- 0.010 |
+| w_max 4.0 at rate 0.18 (4); 2.0 at 0.36 (4) | 0.812 +- 0.011; 0.794 +- 0.012 |
+| 200 hidden units (a copy of this script) | 0.798 +- 0.013 |
+| ``device.prog_noise=false`` | 0.825 +- 0.008 |
+| ``device.read_noise=false`` (only a refresh's read sees it here) | 0.821 +- 0.008 |
+| both | 0.799 +- 0.007 |
+| ``device.dw_min_std=0`` (no cycle-to-cycle spread) | 0.804 +- 0.004 |
+| ``device.dw_min_dtod=0`` (no device-to-device spread) | 0.776 +- 0.007 |
+| ``device.drift=false`` (2 seeds) | 0.783, 0.808 |
+| ``device.gamma=0.01`` (steps that do not shrink: 15 refreshes per cell) | 0.768 +- 0.019 |
+| ``device.dw_min=0.002`` at rate 0.625 | 0.819 +- 0.011 |
+| ``device.dw_min=0.001`` at rate 1 (a fifth of the step, the same learning rate x 0.8) | 0.833 +- 0.007 |
+| ideal devices (a copy of the chip file with ``device: {model: ideal, dw: 0.0145, w_max: 4.0}``): the pair's first SET step (dw_min x w_max), at rate 0.1 | 0.850 +- 0.010 |
+| ideal devices, step 0.00145 (the ideal core's) at rate 1: the same learning rate | 0.900 +- 0.009 |
+
+So the PCM core's learning is bound by its devices, not by a setting: no rate, bound,
+refresh level, pass count or layer size moves it past the seeds' spread. Of the ~9 points
+to the ideal device, about 5 are the coarseness of a pulse (the ideal device with the
+pair's step, at the same learning rate, loses them) and the rest the pair's own law, with
+no single culprit: taking out a noise gains at most 2 points, and taking out the spread or
+the shrinking of the steps loses (more refreshes, smaller weights). A five times finer SET
+step, as in the chip's public simulator (steps of 0.01 on a 0..10 scale), wins back 2.4.
+The chip's own runs sit a little above the screen: at 0.25 0.828, 0.828 and 0.806 (seeds
+1-3), at 0.125 0.847, 0.850 and 0.808. A hand-written numpy model of the pair with the same
+step law but no drift had given 0.800 and 0.828 at these two rates: screen on the devices
+the chip file describes, not on a model of them.
+
+Run: python benchmarks/device_cd_screen.py [SCENARIO] [--rates 0.25,0.125] [--set KEY.PATH=V1,V2]...
+     [--seeds 3] [--passes N]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -45,6 +75,8 @@ from sampler_fidelity import CLASSES, HIDDEN, LABELS, OFFSET_P, PIXELS, REPO, VI
 from neurochip.data import digits
 from neurochip.description import load_scenario
 from neurochip.devices.crossbar import device_array
+from neurochip.errors import NeurochipError
+from neurochip.sweep import Setting, plan
 
 BIAS_P_ON = 0.283      # bias lines at 283 Hz on a 1 ms refractory period
 SAMPLE_TIME = 0.1      # s per training sample: transition, data, transition, model (10 + 40 + 10 + 40 ms)
@@ -101,26 +133,43 @@ def main() -> None:
     parser.add_argument("scenario", nargs="?", default=str(REPO / "scenarios" / "rbm-digits-pcm-current.yaml"))
     parser.add_argument("--rates", default=None, help="pulse rates, comma-separated (default: the scenario's, "
                                                        "and half of it)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY.PATH=V1,V2",
+                        help="a setting of the scenario or, prefixed chip., of its chip, as in neurochip sweep "
+                             "(e.g. chip.cores[0].device.prog_noise=true,false); every combination is screened")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--passes", type=int, default=None, help="passes over the training digits "
                                                                   "(default: the scenario's epochs)")
     parser.add_argument("--pulses-per-unit", default="41.9,44.1", help="data,model phase (cd_balance.py)")
     args = parser.parse_args()
-    setup = load_scenario(args.scenario)
+    per_unit = tuple(float(x) for x in args.pulses_per_unit.split(","))
+    with tempfile.TemporaryDirectory() as folder:
+        try:  # the sweep's own copies: every combination validated before any is screened
+            variants = plan(Path(args.scenario), [Setting.parse(text) for text in args.set], 1, Path(folder))
+        except NeurochipError as error:  # a wrong key or value: the files and keys named, exit 2 as the CLI's
+            print(f"device_cd_screen.py: {error}", file=sys.stderr)
+            sys.exit(2)
+        for variant in variants:
+            label = ", ".join(f"{key}={value}" for key, value in variant.settings.items())
+            screen(variant.scenario_file, label or Path(args.scenario).name, args.rates, args.passes, args.seeds,
+                   per_unit)
+
+
+def screen(scenario: Path, label: str, rates: str | None, passes: int | None, seeds: int,
+           per_unit: tuple[float, float]) -> None:
+    """Print the free-energy accuracy of ``scenario``'s core, per pulse rate and seed, and their mean."""
+    setup = load_scenario(scenario)
     learning = setup.scenario.learning
     core = next(c for c in setup.chip.cores if c.name == learning.core)
-    _, _, _, scale, _ = mapping(Path(args.scenario).parent / setup.scenario.chip, core.name)
-    rates = ([float(r) for r in args.rates.split(",")] if args.rates
-             else [learning.pulse_rate, learning.pulse_rate / 2])
-    passes = args.passes or learning.epochs
-    per_unit = tuple(float(x) for x in args.pulses_per_unit.split(","))
+    _, _, _, scale, _ = mapping(scenario.parent / setup.scenario.chip, core.name)
+    rates = [float(r) for r in rates.split(",")] if rates else [learning.pulse_rate, learning.pulse_rate / 2]
+    passes = passes or learning.epochs
     shape = (core.array.rows, core.array.cols)
-    print(f"{Path(args.scenario).name}: core {core.name} {shape[0]} x {shape[1]}, {core.device.model} devices, "
+    print(f"{label}: core {core.name} {shape[0]} x {shape[1]}, {core.device.model} devices, "
           f"{scale:.2f} RBM units per chip weight, {passes} passes, decay {learning.pulse_decay}, "
           f"label pulses {learning.label_pulses}")
     for rate in rates:
         scores = []
-        for seed in range(1, args.seeds + 1):
+        for seed in range(1, seeds + 1):
             rng = np.random.default_rng(seed)
             counts = Counter()
             array = device_array(core.device, shape, rng, lambda kind, n: counts.update({kind: n}))
@@ -133,7 +182,7 @@ def main() -> None:
                   f"mean |W| {np.abs(w[:VISIBLE, :HIDDEN]).mean():.2f} "
                   f"({time.perf_counter() - start:.0f} s)", flush=True)
         print(f"pulse_rate {rate:g}: free energy {np.mean(scores):.3f} +- {np.std(scores) / np.sqrt(len(scores)):.3f} "
-              f"(mean +- standard error over {len(scores)} seeds)")
+              f"(mean +- standard error over {len(scores)} seeds)", flush=True)
 
 
 def initial_weights(setup, shape, rng) -> np.ndarray:
