@@ -37,12 +37,14 @@ said, pulse_rate 0.25 unless said):
 | both | 0.799 +- 0.007 |
 | ``device.dw_min_std=0`` (no cycle-to-cycle spread) | 0.804 +- 0.004 |
 | ``device.dw_min_dtod=0`` (no device-to-device spread) | 0.776 +- 0.007 |
-| ``device.drift=false`` (2 seeds) | 0.783, 0.808 |
+| ``device.drift=false``; at pulse_rate 0.125 | 0.783; 0.808 |
 | ``device.gamma=0.01`` (steps that do not shrink: 15 refreshes per cell) | 0.768 +- 0.019 |
 | ``device.dw_min=0.002`` at rate 0.625 | 0.819 +- 0.011 |
 | ``device.dw_min=0.001`` at rate 1 (a fifth of the step, the same learning rate x 0.8) | 0.833 +- 0.007 |
-| ideal devices (a copy of the chip file with ``device: {model: ideal, dw: 0.0145, w_max: 4.0}``): the pair's first SET step (dw_min x w_max), at rate 0.1 | 0.850 +- 0.010 |
+| ideal devices with the pair's first SET step (dw_min x w_max = 0.0145) at rate 0.1 (*) | 0.850 +- 0.010 |
 | ideal devices, step 0.00145 (the ideal core's) at rate 1: the same learning rate | 0.900 +- 0.009 |
+
+(*) a copy of the chip file with ``device: {model: ideal, dw: 0.0145, w_max: 4.0}``.
 
 So the PCM core's learning is bound by its devices, not by a setting: no rate, bound,
 refresh level, pass count or layer size moves it past the seeds' spread. Of the ~9 points
