@@ -215,3 +215,23 @@ def test_pulse_decay_scales_the_pulses_pass_by_pass(tmp_path, monkeypatch):
     path.write_text(yaml.safe_dump(scenario))
     assert run_scenario(load_scenario(path), tmp_path / "runs", progress=False).learning.samples_seen == 6
     assert rates == [1.0, 0.5, 0.25]  # (the first: building the RBM, for pass 0)
+
+
+def test_the_curve_reads_for_evaluate_readout_and_the_final_test_for_readout(tmp_path):
+    """Each curve point is stamped after its read-out: two points apart lie two training samples
+    (transition, data, transition, model) and one evaluate_readout per evaluation image."""
+    path = reduced(REPO / "scenarios" / "quickstart.yaml", tmp_path, train=6, test=2)
+    scenario = yaml.safe_load(path.read_text())
+    scenario["learning"].update(evaluate_every=2, evaluate_on=1, evaluate_readout="7 ms", readout="30 ms")
+    scenario["learning"].pop("reconstruct")
+    scenario["learning"].pop("generate")
+    path.write_text(yaml.safe_dump(scenario))
+    setup = load_scenario(path)
+    phases = setup.scenario.learning.phases
+    sample = 2 * phases.transition + phases.data + phases.model
+    trace_file = run_scenario(setup, tmp_path / "runs", progress=False).path
+    with Trace(trace_file) as trace:
+        curve = trace.learning()["curve"]
+    assert list(curve["samples"]) == [2, 4, 6]
+    assert np.diff(curve["t"])[0] == pytest.approx(2 * sample + 7e-3, abs=1e-9)
+    assert np.diff(curve["t"])[1] == pytest.approx(2 * sample + 2 * 30e-3, abs=1e-9)  # the final test: 2 images

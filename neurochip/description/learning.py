@@ -108,6 +108,9 @@ class LearningSpec(Spec):
     evaluate_every: int | None = Field(None, gt=0, description="Training samples between two points of the "
                                                                 "learning curve (default: once per epoch).")
     evaluate_on: int = Field(100, ge=1, description="Test images used for the intermediate curve points.")
+    evaluate_readout: Time | None = Field(None, gt=0, description="Label neurons' run per image at the "
+                                          "intermediate curve points (s; default: readout). A shorter one keeps "
+                                          "the curve cheap when the final test reads longer.")
     train_accuracy: bool = Field(False, description="Also classify every training image at the end "
                                                     "(the chip's figure: training accuracy on 100 images).")
     reconstruct: ReconstructSpec | None = None

@@ -211,10 +211,11 @@ class SpikingRBM:
         self._run_phase("model", -1, None, _NONE, p.model)
         self.core.ledger.measure(self.core.name, "training_samples", 1)
 
-    def classify_sample(self, image: np.ndarray) -> tuple[int, np.ndarray]:
-        """Clamp the pixels, let the label neurons run; the class whose label group spikes most wins (-1: none)."""
-        p_on = self.read_chains("inference", np.arange(self.pixels), self._on_pixels(image), self.params.readout,
-                                self.params.readout_restarts)
+    def classify_sample(self, image: np.ndarray, readout: float | None = None) -> tuple[int, np.ndarray]:
+        """Clamp the pixels, let the label neurons run for ``readout`` (s; default: the parameters'); the class
+        whose label group spikes most wins (-1: none)."""
+        p_on = self.read_chains("inference", np.arange(self.pixels), self._on_pixels(image),
+                                readout or self.params.readout, self.params.readout_restarts)
         self.core.ledger.measure(self.core.name, "inferences", 1)
         counts = p_on[self.label_rows].reshape(self.classes, self.params.labels_per_class).sum(axis=1)
         return (int(np.argmax(counts)) if counts.any() else -1), counts
@@ -286,8 +287,8 @@ class SpikingRBM:
         scores = [np.mean(self.free_energy_predictions(data.images, scale) == data.labels) for scale in scales]
         return float(scales[int(np.argmax(scores))])
 
-    def accuracy(self, data: Dataset) -> float:
-        return float(np.mean(self.predictions(data) == data.labels))
+    def accuracy(self, data: Dataset, readout: float | None = None) -> float:
+        return float(np.mean(self.predictions(data, readout) == data.labels))
 
-    def predictions(self, data: Dataset) -> np.ndarray:
-        return np.array([self.classify_sample(image)[0] for image in data.images], dtype=np.int64)
+    def predictions(self, data: Dataset, readout: float | None = None) -> np.ndarray:
+        return np.array([self.classify_sample(image, readout)[0] for image in data.images], dtype=np.int64)

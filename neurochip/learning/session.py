@@ -124,7 +124,7 @@ class LearningRun:
                     bar.update()
                     self.after_sample()
                     if result.samples_seen % every == 0 and result.samples_seen < total and len(evaluation):
-                        self._curve_point(self.rbm.accuracy(evaluation))
+                        self._curve_point(self.rbm.accuracy(evaluation, spec.evaluate_readout))
                 if self.stopped:
                     break
         finally:
