@@ -163,6 +163,24 @@ def test_softbounds_settles_at_its_symmetry_point_under_random_pulses():
     assert np.corrcoef(settled, array.symmetry_point())[0, 1] > 0.95
 
 
+def test_a_dead_softbounds_cell_has_its_value_as_symmetry_point():
+    """A 300 % step spread cuts about a third of the steps to zero: those cells never move, so
+    their symmetry point (the zero-shifting reference) is where they sit, not 0 / 0."""
+    array, _ = make(SoftBoundsSpec(up_down=0.2, dw_min_dtod=3.0), shape=(10, 30), seed=2)
+    array.program(np.full((10, 30), 0.25), 0.0)
+    dead = array.up == 0
+    assert 40 < dead.sum() < 200  # P(1 + 3 xi < 0) = 0.37 of 300
+    before = array.w.copy()
+    array.pulse_counts(np.arange(300), np.full(300, 50), np.full(300, 50), 0.0)
+    assert np.array_equal(array.w[dead], before[dead])
+    point = array.symmetry_point()
+    assert np.isfinite(point).all()
+    np.testing.assert_array_equal(point[dead], before[dead])  # 0.25, or a bound that clipped it
+    live = ~dead
+    np.testing.assert_allclose(point[live], (array.up[live] - array.down[live])
+                               / (array.up[live] / array.w_max[live] - array.down[live] / array.w_min[live]))
+
+
 def test_capacitor_retention_decays_with_its_time_constant():
     spec = CapacitorSpec(w_rest=0.1)
     array, _ = make(spec, shape=(4, 5))
