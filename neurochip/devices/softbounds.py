@@ -87,37 +87,43 @@ class SoftBoundsArray(ValueArray):
             self.count("down_pulse", total_down)
 
 
-@numba.njit(cache=True)
-def _power(base, exponent):
-    """base ** exponent for an integer exponent >= 0, by squaring (a few products, not a pow call)."""
+#: pulse counts below 2 ** _FEW_BITS per cell take the vectorised path (a mini-batch of 16 at
+#: BL 31 gives at most 496); larger ones a scalar loop through every bit of an int64
+_FEW_BITS, _ALL_BITS = 16, 63
+
+
+@numba.njit(cache=True, inline="always")
+def _power(base, exponent, bits):
+    """base ** exponent for an integer 0 <= exponent < 2 ** bits, by squaring: ``bits`` rounds
+    of a product and a select, with no branch, so that where ``bits`` is a constant a loop
+    over the cells of a row vectorises (a round past the exponent's top bit multiplies by
+    1.0: no change)."""
     result = 1.0
-    while exponent:
-        if exponent & 1:
-            result *= base
+    for _ in range(bits):
+        result *= base if exponent & 1 else 1.0
         base *= base
         exponent >>= 1
     return result
 
 
-@numba.njit(cache=True)
-def _mean_field(w, up, down, a_up, a_down, w_max, w_min, n_up, n_down, std, z):
+@numba.njit(cache=True, inline="always")
+def _mean_field(w, up, down, a_up, a_down, w_max, w_min, n_up, n_down, std, z, bits):
     """One device's weight after the mean-field map of ``SoftBoundsArray.pulse_counts`` (scalars
     only: arrays passed between compiled functions cost a reference count each). ``a_up`` and
     ``a_down`` are the device's slopes 1 - up / w_max and 1 + down / w_min; ``z`` is the cell's
-    standard normal for the cycle-to-cycle spread ``std``."""
+    standard normal for the cycle-to-cycle spread ``std``; n_up + n_down < 2 ** ``bits``.
+    Written without branches (selects), so that it vectorises over a row."""
     n = n_up + n_down
     p = n_up / max(n, 1)
     alpha = p * a_up + (1.0 - p) * a_down
     beta = p * up - (1.0 - p) * down
-    alpha_n = _power(alpha, n)
-    if abs(1.0 - alpha) > 1e-12:
-        geometric = (1.0 - alpha_n) / (1.0 - alpha)  # sum of alpha^i, i < n
-    else:  # a device with zero steps (a dead device) stays put
-        geometric = n
+    alpha_n = _power(alpha, n, bits)
+    moves = abs(1.0 - alpha) > 1e-12  # a device with zero steps (a dead device) stays put
+    geometric = (1.0 - alpha_n) / (1.0 - alpha) if moves else float(n)  # sum of alpha^i, i < n
     new = alpha_n * w + beta * geometric
-    if std:  # the starting steps up (1 - w / w_max) and down (1 - w / w_min), without a division
-        up_step, down_step = up - w * (1.0 - a_up), down + w * (1.0 - a_down)
-        new += std * math.sqrt(n_up * up_step ** 2 + n_down * down_step ** 2) * z
+    # the starting steps up (1 - w / w_max) and down (1 - w / w_min), without a division
+    up_step, down_step = up - w * (1.0 - a_up), down + w * (1.0 - a_down)
+    new += std * math.sqrt(n_up * up_step ** 2 + n_down * down_step ** 2) * z
     return min(max(new, w_min), w_max)
 
 
@@ -130,27 +136,47 @@ def _apply_counts(w, up, down, a_up, a_down, w_max, w_min, cells, ups, downs, st
         c = cells[k]
         if std:
             s, z = normal(s)
-        w[c] = _mean_field(w[c], up[c], down[c], a_up[c], a_down[c], w_max[c], w_min[c], ups[k], downs[k], std, z)
+        bits = _FEW_BITS if ups[k] + downs[k] < 1 << _FEW_BITS else _ALL_BITS
+        w[c] = _mean_field(w[c], up[c], down[c], a_up[c], a_down[c], w_max[c], w_min[c], ups[k], downs[k], std, z,
+                           bits)
     state[0] = s
     return ups.sum(), downs.sum()
+
+
+@numba.njit(cache=True, inline="always")
+def _row(w, up, down, a_up, a_down, w_max, w_min, ups, downs, std, z, bits):
+    """``_mean_field`` on every cell of one row that got a pulse (1-D views, one cell per index)."""
+    for j in range(w.size):
+        moved = _mean_field(w[j], up[j], down[j], a_up[j], a_down[j], w_max[j], w_min[j], ups[j], downs[j], std,
+                            z[j], bits)
+        w[j] = moved if ups[j] + downs[j] > 0 else w[j]
 
 
 @numba.njit(cache=True)
 def _apply_block(w, up, down, a_up, a_down, w_max, w_min, cols, ups, downs, std, state):
     """``_mean_field`` on each cell with a pulse in the count blocks (laid from the top left of a
     ``cols``-wide array, row by row, a normal each from ``state`` where ``std``), in place;
-    returns the pulse totals."""
-    s, z = state[0], 0.0
+    returns the pulse totals. Row by row: first the row's normals in cell order (the order
+    ``_apply_counts`` draws them), then the law on the whole row as one vectorised loop, each
+    untouched cell left as it was."""
+    s = state[0]
     total_up, total_down = 0, 0
+    z = np.zeros(ups.shape[1])
     for i in range(ups.shape[0]):
+        largest = 0
         for j in range(ups.shape[1]):
-            n_up, n_down = ups[i, j], downs[i, j]
-            if n_up > 0 or n_down > 0:
-                c = i * cols + j
+            if ups[i, j] > 0 or downs[i, j] > 0:
+                largest = max(largest, ups[i, j] + downs[i, j])
                 if std:
-                    s, z = normal(s)
-                w[c] = _mean_field(w[c], up[c], down[c], a_up[c], a_down[c], w_max[c], w_min[c], n_up, n_down, std, z)
-                total_up += n_up
-                total_down += n_down
+                    s, z[j] = normal(s)
+                total_up += ups[i, j]
+                total_down += downs[i, j]
+        a, b = i * cols, i * cols + ups.shape[1]
+        if 0 < largest < 1 << _FEW_BITS:  # (two calls: each is inlined with its bits a constant)
+            _row(w[a:b], up[a:b], down[a:b], a_up[a:b], a_down[a:b], w_max[a:b], w_min[a:b], ups[i], downs[i], std, z,
+                 _FEW_BITS)
+        elif largest:
+            _row(w[a:b], up[a:b], down[a:b], a_up[a:b], a_down[a:b], w_max[a:b], w_min[a:b], ups[i], downs[i], std, z,
+                 _ALL_BITS)
     state[0] = s
     return total_up, total_down
