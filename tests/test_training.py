@@ -178,13 +178,15 @@ def test_coincidence_counts_equal_the_product_of_the_slot_trains():
     """The compiled popcount count equals |X|^T |D| split by sign, with X and D the slot trains
     (batch x BL, lines) built here from the same words: four 16-bit words per 64-bit draw,
     fresh draws for each nonzero line, sample by sample, inputs then outputs. BL = 100 spans
-    two 64-bit masks; update management on."""
+    two 64-bit masks (the second group's 36 slots take two 32-word comparisons); update
+    management on; one line fires in every slot (p = 1)."""
     from neurochip.analog.coincidences import pulse_coincidences
     rng = np.random.default_rng(4)
     batch, bl, inputs, outputs, c, seed = 5, 100, 7, 6, 0.8, 12345
     x, d = rng.normal(size=(batch, inputs)), rng.normal(size=(batch, outputs))
     x[:, 2] = 0.0
     x[1] = 0.0  # a sample with no input: ratio 1, no words for its inputs
+    x[3, 0] = 50.0  # p = c sqrt(max|d| / 50) 50 > 1: fires in every slot
     draws = splitmix64(seed)
     fire_x, fire_d = np.zeros((batch, bl, inputs)), np.zeros((batch, bl, outputs))
     for b in range(batch):
@@ -202,6 +204,7 @@ def test_coincidence_counts_equal_the_product_of_the_slot_trains():
     np.testing.assert_array_equal(downs, (total + signed) / 2)
     np.testing.assert_array_equal(ups, (total - signed) / 2)
     assert total.sum() > 100 and not ups[2].any() and not downs[2].any()
+    assert fire_x[3 * bl: 4 * bl, 0].all()
 
 
 def test_a_tiles_touched_cells_are_its_block_laid_from_the_array_corner():
