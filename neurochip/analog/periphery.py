@@ -75,22 +75,17 @@ def read_matrix(vectors, weights, inputs, outputs, forward, in_bound, dac_steps,
         if drives:
             tally[t, 0] += drives
             tally[t, 1] += count
-            w = weights[t]
+            # the tile's block as the driven lines see it: rows of the array forward, its columns
+            # (copied into rows, so that each line's products run along memory) backward
+            w = weights[t] if forward else np.ascontiguousarray(weights[t][:rows, :cols].T)
             partial = np.empty(width)
             for b in range(count):
                 partial[:] = 0.0
-                if forward:
-                    for i in range(rows):
-                        v = driven[b, i0 + i]
-                        if v != 0.0:
-                            for j in range(cols):
-                                partial[j] += v * w[i, j]
-                else:
-                    for j in range(cols):
-                        v = driven[b, o0 + j]
-                        if v != 0.0:
-                            for i in range(rows):
-                                partial[i] += v * w[i, j]
+                for line in range(lines):
+                    v = driven[b, first + line]
+                    if v != 0.0:
+                        for k in range(width):
+                            partial[k] += v * w[line, k]
                 for k in range(width):
                     value = partial[k]
                     if out_noise:
