@@ -200,7 +200,8 @@ def test_coincidence_counts_equal_the_product_of_the_slot_trains():
                 fire[:, line] = (np.array(words[:bl]) < threshold) * np.sign(values[line])
     fire_x, fire_d = fire_x.reshape(batch * bl, inputs), fire_d.reshape(batch * bl, outputs)
     signed, total = fire_x.T @ fire_d, np.abs(fire_x).T @ np.abs(fire_d)
-    ups, downs = pulse_coincidences(x, d, c, True, bl, np.array([seed], np.uint64))
+    ups, downs = np.full((inputs, outputs), 7), np.full((inputs, outputs), 7)  # overwritten
+    pulse_coincidences(x, d, c, True, bl, np.array([seed], np.uint64), ups, downs)
     np.testing.assert_array_equal(downs, (total + signed) / 2)
     np.testing.assert_array_equal(ups, (total - signed) / 2)
     assert total.sum() > 100 and not ups[2].any() and not downs[2].any()

@@ -99,6 +99,8 @@ class AnalogMatrix:
         #: vectors converted (``read_matrix`` tallies them; the ledger takes them when read)
         self._tallies: dict[tuple[str, bool, bool], np.ndarray] = {}
         self._ledger.defer(self._settle_reads)
+        #: the pulse counts (ups, downs) of the latest update, rewritten by every update
+        self._counts = np.zeros(self.shape, np.int64), np.zeros(self.shape, np.int64)
 
     # -- state ----------------------------------------------------------------------------
     def weights(self, now: float, noisy: bool = False) -> np.ndarray:
@@ -185,9 +187,12 @@ class AnalogMatrix:
         self.apply_counts(ups, downs, now)
 
     def coincidences(self, x: np.ndarray, d: np.ndarray, lr: float, update: PulseUpdateSpec):
-        """(ups, downs): pulse counts per cell, each (inputs, outputs), drawn for one update."""
-        return pulse_coincidences(np.ascontiguousarray(x, float), np.ascontiguousarray(d, float),
-                                  self._pulse_scale(lr, update), update.update_management, update.bl, self.state)
+        """(ups, downs): pulse counts per cell, each (inputs, outputs), drawn for one update (the
+        matrix's own count arrays: the next update here rewrites them)."""
+        ups, downs = self._counts
+        pulse_coincidences(np.ascontiguousarray(x, float), np.ascontiguousarray(d, float),
+                           self._pulse_scale(lr, update), update.update_management, update.bl, self.state, ups, downs)
+        return ups, downs
 
     def _pulse_scale(self, lr: float, update: PulseUpdateSpec) -> float:
         """c = sqrt(lr / (BL dw)): each line fires with probability c |value| (before management)."""
@@ -200,11 +205,12 @@ class AnalogMatrix:
         here at ``lr``: ``pulse_update(one_hot, reference - read)``, the read and the coincidences in
         one compiled call, the counts to the tiles that hold ``lines`` only."""
         io = source.io
-        ups, downs = _read_and_coincide(
+        ups, downs = self._counts
+        _read_and_coincide(
             one_hot, source._lent(one_hot, now, True), source.tile_inputs, source.tile_outputs, io.in_bound,
             source._dac_steps, io.out_noise, source.state, io.out_bound, source._adc_steps, source.shape[1],
             source._tally(True, True), reference, self._pulse_scale(lr, update), update.update_management, update.bl,
-            self.state)
+            self.state, ups, downs)
         self.apply_counts(ups, downs, now, lines)
 
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float, lines=None) -> None:
@@ -219,10 +225,10 @@ class AnalogMatrix:
 
 @numba.njit(cache=True)
 def _read_and_coincide(one_hot, weights, inputs, outputs, in_bound, dac_steps, out_noise, read_state, out_bound,
-                       adc_steps, lines_out, tally, reference, c, manage, bl, pulse_state):
-    """(ups, downs): a forward read of ``one_hot`` (tallied in ``tally``) and the coincidences of
+                       adc_steps, lines_out, tally, reference, c, manage, bl, pulse_state, ups, downs):
+    """Into ``ups`` and ``downs``: a forward read of ``one_hot`` (tallied in ``tally``) and the coincidences of
     the update with x = ``one_hot``, d = ``reference`` - the read (the compiled functions in turn,
     without a return to Python between them)."""
     read = read_matrix(one_hot, weights, inputs, outputs, True, in_bound, dac_steps, out_noise, read_state, out_bound,
                        adc_steps, lines_out, tally)
-    return pulse_coincidences(one_hot, reference - read, c, manage, bl, pulse_state)
+    pulse_coincidences(one_hot, reference - read, c, manage, bl, pulse_state, ups, downs)
