@@ -51,35 +51,26 @@ def new_state(rng: np.random.Generator) -> np.ndarray:
     return rng.integers(0, 2 ** 64, size=1, dtype=np.uint64)
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # splitmix64's increment
-
-
-@numba.njit(cache=True, inline="always")
-def _mix(z):
-    """Splitmix64's output function of a state."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+#: splitmix64's increment and the multipliers of its output function (``coincidences`` builds the
+#: same function as vector code)
+GOLDEN, MIX_1, MIX_2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 
 
 @numba.njit(cache=True, inline="always")
 def next_bits(state):
     """Splitmix64: (next state, 64 random bits)."""
-    state += _GOLDEN
-    return state, _mix(state)
-
-
-@numba.njit(cache=True, inline="always")
-def bits_ahead(state, k):
-    """The 64 bits that the k-th call of ``next_bits`` from ``state`` returns (k >= 1): splitmix64's
-    state only counts up, so draws can be made out of order, e.g. several in one vector."""
-    return _mix(state + np.uint64(k) * _GOLDEN)
+    state += np.uint64(GOLDEN)
+    z = state
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(MIX_1)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(MIX_2)
+    return state, z ^ (z >> np.uint64(31))
 
 
 @numba.njit(cache=True, inline="always")
 def skip(state, k):
-    """The state after k calls of ``next_bits``."""
-    return state + np.uint64(k) * _GOLDEN
+    """The state after k calls of ``next_bits``: splitmix64's state only counts up, so the k-th
+    draw from a state can be made directly (e.g. several in one vector)."""
+    return state + np.uint64(k) * np.uint64(GOLDEN)
 
 
 @numba.njit(cache=True, inline="always")

@@ -42,27 +42,18 @@ def test_a_state_advances_in_place_and_repeats_from_a_copy():
     assert state == copy and not np.array_equal(normals(state, 5), first)
 
 
-def test_draws_ahead_are_the_draws_in_turn():
-    """splitmix64's state only counts up: the k-th draw from a state, made directly, is the k-th
-    of ``next_bits`` in turn, and ``skip`` lands on the state after k draws."""
+
+def test_a_skip_lands_on_the_state_after_as_many_draws():
+    """splitmix64's state only counts up: ``skip(state, k)`` is the state after k draws, also
+    across the wrap at 2^64 (the coincidences make draws ahead of the state this way)."""
     import numba
 
     @numba.njit
     def in_turn(state, count):
-        out = np.empty(count, np.uint64)
-        for k in range(count):
-            state, out[k] = compiled_random.next_bits(state)
-        return state, out
+        for _ in range(count):
+            state, _bits = compiled_random.next_bits(state)
+        return state
 
-    @numba.njit
-    def ahead(state, count):
-        out = np.empty(count, np.uint64)
-        for k in range(count):
-            out[k] = compiled_random.bits_ahead(state, k + 1)
-        return compiled_random.skip(state, count), out
-
-    start = np.uint64(0xFFFFFFFFFFFFFFF0)  # wraps around 2^64 within the draws
-    end, turn = in_turn(start, 9)
-    skipped, direct = ahead(start, 9)
-    np.testing.assert_array_equal(direct, turn)
-    assert skipped == end and len(set(turn.tolist())) == 9
+    start = np.uint64(0xFFFFFFFFFFFFFFF0)
+    for k in (0, 1, 9):
+        assert compiled_random.skip(start, k) == in_turn(start, k)
