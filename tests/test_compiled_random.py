@@ -42,7 +42,6 @@ def test_a_state_advances_in_place_and_repeats_from_a_copy():
     assert state == copy and not np.array_equal(normals(state, 5), first)
 
 
-
 def test_a_skip_lands_on_the_state_after_as_many_draws():
     """splitmix64's state only counts up: ``skip(state, k)`` is the state after k draws, also
     across the wrap at 2^64 (the coincidences make draws ahead of the state this way)."""

@@ -262,6 +262,22 @@ def test_soft_bounds_pulse_counts_follow_the_pulse_by_pulse_law():
     assert np.all(np.abs(a.w - np.mean(finals, axis=0)) <= 0.05 * move + 1e-4)
 
 
+def test_soft_bounds_block_takes_any_pulse_count_in_closed_form():
+    """Counts below 2^16 take the vectorised power (16 rounds of squaring), larger ones 63
+    rounds: either way n up pulses map w to a^n w + up (1 - a^n) / (1 - a), a = 1 - up / w_max
+    (a geometric series with no spread), here against numpy's power."""
+    spec = SoftBoundsSpec(model="softbounds", up_down=0.2, dw_min=1e-6, dw_min_std=0.0)
+    array = SoftBoundsArray((2, 3), spec, np.random.default_rng(3), lambda k, n: None)
+    start = 0.5 * array.w_min
+    array.w[:] = start
+    ups = np.array([[0, 1, 65_535], [65_536, 3_000_000, 40]])  # row 0 vectorised, row 1 not
+    array.pulse_block(ups, np.zeros_like(ups), 0.0)
+    n, a, up = ups.ravel(), array.a_up, array.up
+    expected = a ** n * start + up * (1 - a ** n) / (1 - a)
+    np.testing.assert_allclose(array.w, expected, rtol=1e-9)
+    assert array.w[5] > start[5] and array.w[4] > 0.9 * array.w_max[4]  # 3 million steps of 1e-6: near the bound
+
+
 def test_tiki_taka_transfer_moves_a_row_of_a_into_c(tmp_path):
     # a transfer can move at most BL x dw = 0.31 per cell: these rows fit, no probability clips
     chip = cores(tmp_path, {"model": "ideal", "dw": 0.01}, count=2, rows=4, cols=3)
