@@ -102,7 +102,7 @@ class TikiTakaWeights:
     def transfer(self, now, decay: float = 1.0):
         """Read the next input lines of A (one-hot inputs) and move what they hold into C at
         transfer_lr x ``decay`` (ledger stage: transfer)."""
-        ledger = self.a.tiles[0].core.ledger
+        ledger = self.a.ledger
         previous, ledger.stage = ledger.stage, "transfer"
         try:
             self._transfer(now, self.spec.transfer_lr * decay)
@@ -110,8 +110,7 @@ class TikiTakaWeights:
             ledger.stage = previous
 
     def _transfer(self, now, rate: float):
-        rows, one_hot, reference = self._transfer_inputs(self.next_row)
-        self.next_row = int(rows[-1] + 1) % self.a.shape[0]
+        rows, one_hot, reference, self.next_row = self._transfer_inputs(self.next_row)
         if self.buffer is None:
             self.c.transfer_from(self.a, rows, one_hot, reference, rate, now, self.update_spec)
             return
@@ -126,14 +125,15 @@ class TikiTakaWeights:
         self.c.apply_counts(ups, downs, now)
 
     def _transfer_inputs(self, first: int):
-        """(rows, one-hot inputs, their references) of the transfer that starts at input line ``first``
-        (built once per starting line: they repeat every pass over A's lines)."""
+        """(rows, one-hot inputs, their references, the next transfer's first line) of the transfer
+        that starts at input line ``first`` (built once per starting line: they repeat every pass
+        over A's lines)."""
         if first not in self._transfers:
             inputs = self.a.shape[0]
             rows = (first + np.arange(self.spec.columns_per_transfer)) % inputs
             one_hot = np.zeros((rows.size, inputs))
             one_hot[np.arange(rows.size), rows] = 1.0
-            self._transfers[first] = rows, one_hot, self.reference[rows]
+            self._transfers[first] = rows, one_hot, self.reference[rows], int(rows[-1] + 1) % inputs
         return self._transfers[first]
 
     def weights(self, now):

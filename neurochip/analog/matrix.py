@@ -91,16 +91,21 @@ class AnalogMatrix:
         self.tile_inputs = np.array([[t.inputs.start, t.inputs.stop] for t in tiles], np.int64)
         self.tile_outputs = np.array([[t.outputs.start, t.outputs.stop] for t in tiles], np.int64)
         self._dac_steps, self._adc_steps = levels(io.dac_bits), levels(io.adc_bits)
-        self._ledger, self._core_names = tiles[0].core.ledger, [tile.core.name for tile in tiles]
+        self.ledger, self._core_names = tiles[0].core.ledger, [tile.core.name for tile in tiles]
         #: each tile's converted lines (its fan-out) in a forward and in a backward read
         self._widths = {True: np.diff(self.tile_outputs).ravel().tolist(),
                         False: np.diff(self.tile_inputs).ravel().tolist()}
         #: reads not yet in the ledger, by (stage, forward, transfer): per tile, line drives and
         #: vectors converted (``read_matrix`` tallies them; the ledger takes them when read)
         self._tallies: dict[tuple[str, bool, bool], np.ndarray] = {}
-        self._ledger.defer(self._settle_reads)
+        self.ledger.defer(self._settle_reads)
         #: the pulse counts (ups, downs) of the latest update, rewritten by every update
         self._counts = np.zeros(self.shape, np.int64), np.zeros(self.shape, np.int64)
+        #: (devices, (input lines, output lines)) of every tile, and of the tiles that hold given
+        #: input lines (a transfer's: they repeat every pass over the inputs)
+        self._blocks = [(tile.devices, (tile.inputs, tile.outputs)) for tile in tiles]
+        self._blocks_of_lines: dict[tuple[int, ...], list] = {}
+        self._all_lend_views = all(tile.lends_view for tile in tiles)
 
     # -- state ----------------------------------------------------------------------------
     def weights(self, now: float, noisy: bool = False) -> np.ndarray:
@@ -156,13 +161,15 @@ class AnalogMatrix:
     def _lent(self, vectors: np.ndarray, now: float, forward: bool) -> tuple:
         """Each tile's array as a read of ``vectors`` sees it; a tile none of whose lines is driven is
         not read (a lent view costs nothing, so only the other tiles are checked)."""
+        if self._all_lend_views:
+            return tuple([devices.grid(now) for devices, _ in self._blocks])
         return tuple([tile.read(now) if tile.lends_view or vectors[:, tile.inputs if forward else tile.outputs].any()
                       else _UNDRIVEN for tile in self.tiles])
 
     def _tally(self, forward: bool, transfer: bool) -> np.ndarray:
         """The (tiles, 2) tally that a read of this direction and kind adds to in the ledger's current stage.
         (A call to the ledger per tile and read was about 4 % of a Tiki-Taka step.)"""
-        key = (self._ledger.stage, forward, transfer)
+        key = (self.ledger.stage, forward, transfer)
         tally = self._tallies.get(key)
         if tally is None:
             tally = self._tallies[key] = np.zeros((len(self.tiles), 2), np.int64)
@@ -171,7 +178,7 @@ class AnalogMatrix:
     def _settle_reads(self) -> None:
         """Into the ledger: each tile's line drives read its fan-out of cells; each vector it
         converted converts the fan-out."""
-        add = self._ledger.add
+        add = self.ledger.add
         for (stage, forward, transfer), tally in self._tallies.items():
             cell_reads = "transfer_read" if transfer else "synaptic_op"
             for core, (drives, vectors), fan_out in zip(self._core_names, tally.tolist(), self._widths[forward]):
@@ -216,11 +223,18 @@ class AnalogMatrix:
     def apply_counts(self, ups: np.ndarray, downs: np.ndarray, now: float, lines=None) -> None:
         """Pulse counts per cell, each (inputs, outputs), to the tiles' devices, block by block (only
         to the tiles that hold one of the input ``lines``, where given)."""
-        held = None if lines is None else lines.tolist()
-        for tile in self.tiles:
-            if held is None or any([tile.inputs.start <= line < tile.inputs.stop for line in held]):
-                block = (tile.inputs, tile.outputs)
-                tile.devices.pulse_block(ups[block], downs[block], now)
+        for devices, block in self._blocks if lines is None else self._holding(lines):
+            devices.pulse_block(ups[block], downs[block], now)
+
+    def _holding(self, lines: np.ndarray) -> list:
+        """The blocks of the tiles that hold one of the input ``lines``."""
+        key = tuple(lines.tolist())
+        blocks = self._blocks_of_lines.get(key)
+        if blocks is None:
+            blocks = self._blocks_of_lines[key] = [
+                (devices, block) for devices, block in self._blocks
+                if any(block[0].start <= line < block[0].stop for line in key)]
+        return blocks
 
 
 @numba.njit(cache=True)
