@@ -91,6 +91,7 @@ class AnalogMatrix:
         self.tile_inputs = np.array([[t.inputs.start, t.inputs.stop] for t in tiles], np.int64)
         self.tile_outputs = np.array([[t.outputs.start, t.outputs.stop] for t in tiles], np.int64)
         self._dac_steps, self._adc_steps = levels(io.dac_bits), levels(io.adc_bits)
+        #: the run's ledger (its cores'), and the cores' names in tile order
         self.ledger, self._core_names = tiles[0].core.ledger, [tile.core.name for tile in tiles]
         #: each tile's converted lines (its fan-out) in a forward and in a backward read
         self._widths = {True: np.diff(self.tile_outputs).ravel().tolist(),
