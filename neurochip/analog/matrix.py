@@ -106,7 +106,6 @@ class AnalogMatrix:
         #: input lines (a transfer's: they repeat every pass over the inputs)
         self._blocks = [(tile.devices, (tile.inputs, tile.outputs)) for tile in tiles]
         self._blocks_of_lines: dict[tuple[int, ...], list] = {}
-        self._all_lend_views = all(tile.lends_view for tile in tiles)
 
     # -- state ----------------------------------------------------------------------------
     def weights(self, now: float, noisy: bool = False) -> np.ndarray:
@@ -162,8 +161,6 @@ class AnalogMatrix:
     def _lent(self, vectors: np.ndarray, now: float, forward: bool) -> tuple:
         """Each tile's array as a read of ``vectors`` sees it; a tile none of whose lines is driven is
         not read (a lent view costs nothing, so only the other tiles are checked)."""
-        if self._all_lend_views:
-            return tuple([devices.grid(now) for devices, _ in self._blocks])
         return tuple([tile.read(now) if tile.lends_view or vectors[:, tile.inputs if forward else tile.outputs].any()
                       else _UNDRIVEN for tile in self.tiles])
 
