@@ -67,8 +67,31 @@ the first two minutes (the length of the spiking test), and free energy falls fr
 to 0.817 on average; the gain wins back 0.2 of that point (0.819). The drift that costs
 accuracy differs from device to device, which one gain cannot undo.
 
+``--complete N`` also prints the Gibbs completion error of the learned weights on the bottom
+halves of the first N test digits (top halves clamped, labels free; 20 chains x 150 sweeps),
+scored as the runs score their reconstructions. The screen's completion follows the chip's:
+the finer-step core at pulse_rate 1 gives 0.140 on 50 digits (2 seeds; the chip's five
+seeds 0.125-0.137, mean image 0.133), and ideal devices complete well below the mean image
+where PCM pairs do not. On 100 digits (mean image 0.1365), finer-step core, 3 seeds, mean +- standard error:
+
+| change | completion | free energy |
+|---|---|---|
+| ideal devices (`rbm-reconstruction.yaml`, 2 seeds), pulse_rate 1; 0.2 | 0.113; 0.110 | 0.910; 0.869 |
+| finer-step PCM, pulse_rate 0.2 | 0.134 +- 0.001 | 0.825 +- 0.005 |
+| ``device.drift=false`` | 0.129 +- 0.002 | 0.840 +- 0.004 |
+| ``device.dw_min_std=0``; ``device.prog_noise=false`` | 0.130 +- 0.003; 0.135 +- 0.002 | 0.831; 0.831 |
+| ``device.prog_noise=false`` and ``device.read_noise=false`` | 0.129 +- 0.002 | 0.848 +- 0.013 |
+| ``device.dw_min_dtod=0`` (weights shrink to mean abs 0.23) | 0.124 +- 0.002 | 0.844 +- 0.009 |
+| ``device.gamma=0.5`` (2.5 refreshes per cell) | 0.156 +- 0.002 | 0.823 +- 0.003 |
+| refresh at 0.3 of g_max (4.3-5.6 refreshes per cell); at 0.8 (0.2) | 0.139 +- 0.004; 0.126 +- 0.001 | 0.822; 0.841 |
+| refresh at 0.9 (0.1 refreshes per cell); and pulse_rate 1 (0.5) | 0.125 +- 0.002; 0.124 +- 0.002 | 0.835; 0.839 |
+
+Refreshes cost completion: each one reads the pair through its noise, programs it again, and
+puts its two devices back where their steps are largest. The chip files' threshold of 0.5
+came from the preset's coarser step, where it classified best.
+
 Run: python benchmarks/device_cd_screen.py [SCENARIO] [--rates 0.25,0.125] [--set KEY.PATH=V1,V2]...
-     [--seeds 3] [--passes N] [--idle SECONDS,...]
+     [--seeds 3] [--passes N] [--idle SECONDS,...] [--complete N]
 """
 
 from __future__ import annotations
@@ -81,12 +104,14 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from sampler_fidelity import CLASSES, HIDDEN, LABELS, OFFSET_P, PIXELS, REPO, VISIBLE, layout, mapping, sigmoid
+from sampler_fidelity import (CLASSES, HIDDEN, LABELS, OFFSET_P, PIXELS, REPO, VISIBLE, gibbs_marginals, layout,
+                              mapping, sigmoid)
 
 from neurochip.data import digits
 from neurochip.description import load_scenario
 from neurochip.devices.crossbar import device_array
 from neurochip.errors import NeurochipError
+from neurochip.learning.session import occluded_mask
 from neurochip.sweep import Setting, plan
 
 BIAS_P_ON = 0.283      # bias lines at 283 Hz on a 1 ms refractory period
@@ -125,12 +150,17 @@ def train(array, scale: float, learning, rate: float, passes: int, per_unit: tup
     return array.weights(now, noisy=False) * scale, now
 
 
+def biases(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The visible and hidden biases (RBM units) that the bias lines and the neurons' own offset give."""
+    return (w[:VISIBLE, HIDDEN:].sum(axis=1) * BIAS_P_ON + OFFSET_P,
+            w[VISIBLE:, :HIDDEN].sum(axis=0) * BIAS_P_ON + OFFSET_P)
+
+
 def free_energy_accuracy(w: np.ndarray) -> float:
     """The run's free-energy read-out: each class's label group on, the lowest F(v) wins."""
     _, test = digits()
     v = layout(test.images, test.labels)
-    visible_bias = w[:VISIBLE, HIDDEN:].sum(axis=1) * BIAS_P_ON + OFFSET_P
-    hidden_bias = w[VISIBLE:, :HIDDEN].sum(axis=0) * BIAS_P_ON + OFFSET_P
+    visible_bias, hidden_bias = biases(w)
     energies = []
     for c in range(CLASSES):
         vc = v.copy()
@@ -138,6 +168,21 @@ def free_energy_accuracy(w: np.ndarray) -> float:
         vc[:, PIXELS + LABELS * c: PIXELS + LABELS * (c + 1)] = 1
         energies.append(-(vc @ visible_bias) - np.logaddexp(0, vc @ w[:VISIBLE, :HIDDEN] + hidden_bias).sum(axis=1))
     return float(np.mean(np.argmin(energies, axis=0) == test.labels))
+
+
+def completion_error(w: np.ndarray, count: int, rng: np.random.Generator) -> tuple[float, float]:
+    """Gibbs completion of the bottom halves of the first ``count`` test digits with the top halves
+    clamped (labels free), as the runs' reconstruction scores it: the mean squared error of the
+    free pixels' marginals against the binarised digits; and the mean training image's error."""
+    train_set, test = digits()
+    occluded = occluded_mask(test.images.shape[1:], "bottom").ravel()
+    truth = (test.images[:count].reshape(count, -1) >= 0.5).astype(float)
+    visible_bias, hidden_bias = biases(w)
+    read = np.array([gibbs_marginals(w[:VISIBLE, :HIDDEN], visible_bias, hidden_bias, image, ~occluded, rng,
+                                     chains=20, sweeps=150, burn_in=30)[0][:PIXELS] for image in truth])
+    mean_image = (train_set.images.reshape(len(train_set.images), -1) >= 0.5).mean(axis=0)
+    return (float(np.mean((read[:, occluded] - truth[:, occluded]) ** 2)),
+            float(np.mean((mean_image[occluded] - truth[:, occluded]) ** 2)))
 
 
 def main() -> None:
@@ -154,6 +199,8 @@ def main() -> None:
     parser.add_argument("--pulses-per-unit", default="41.9,44.1", help="data,model phase (cd_balance.py)")
     parser.add_argument("--idle", type=seconds_list, default=[], metavar="SECONDS,...",
                         help="also read the weights this long after training, as read and drift-compensated")
+    parser.add_argument("--complete", type=int, default=0, metavar="N",
+                        help="also print the Gibbs completion error of the bottom halves of N test digits")
     args = parser.parse_args()
     per_unit = tuple(float(x) for x in args.pulses_per_unit.split(","))
     with tempfile.TemporaryDirectory() as folder:
@@ -165,7 +212,7 @@ def main() -> None:
         for variant in variants:
             label = ", ".join(f"{key}={value}" for key, value in variant.settings.items())
             screen(variant.scenario_file, label or Path(args.scenario).name, args.rates, args.passes, args.seeds,
-                   per_unit, args.idle)
+                   per_unit, args.idle, args.complete)
 
 
 def seconds_list(text: str) -> list[float]:
@@ -174,8 +221,9 @@ def seconds_list(text: str) -> list[float]:
 
 
 def screen(scenario: Path, label: str, rates: str | None, passes: int | None, seeds: int,
-           per_unit: tuple[float, float], idles: list[float]) -> None:
-    """Print the free-energy accuracy of ``scenario``'s core, per pulse rate and seed, and their mean."""
+           per_unit: tuple[float, float], idles: list[float], complete: int) -> None:
+    """Print the free-energy accuracy of ``scenario``'s core, per pulse rate and seed, and their mean
+    (and the Gibbs completion error of ``complete`` test digits)."""
     setup = load_scenario(scenario)
     learning = setup.scenario.learning
     core = next(c for c in setup.chip.cores if c.name == learning.core)
@@ -187,7 +235,7 @@ def screen(scenario: Path, label: str, rates: str | None, passes: int | None, se
           f"{scale:.2f} RBM units per chip weight, {passes} passes, decay {learning.pulse_decay}, "
           f"label pulses {learning.label_pulses}")
     for rate in rates:
-        scores = []
+        scores, completions = [], []
         for seed in range(1, seeds + 1):
             rng = np.random.default_rng(seed)
             counts = Counter()
@@ -202,8 +250,15 @@ def screen(scenario: Path, label: str, rates: str | None, passes: int | None, se
                   f"({time.perf_counter() - start:.0f} s)", flush=True)
             for idle in idles:
                 print("    " + drifted(array, scale, w, end, idle), flush=True)
+            if complete:
+                error, mean_image = completion_error(w, complete, rng)
+                completions.append(error)
+                print(f"    completion {error:.4f} (mean image {mean_image:.4f})", flush=True)
         print(f"pulse_rate {rate:g}: free energy {np.mean(scores):.3f} +- {np.std(scores) / np.sqrt(len(scores)):.3f} "
               f"(mean +- standard error over {len(scores)} seeds)", flush=True)
+        if completions:
+            print(f"pulse_rate {rate:g}: completion {np.mean(completions):.4f} "
+                  f"+- {np.std(completions) / np.sqrt(len(completions)):.4f}", flush=True)
 
 
 def drifted(array, scale: float, w_end: np.ndarray, end: float, idle: float) -> str:
