@@ -56,10 +56,12 @@ def layout(images, labels) -> np.ndarray:
     return v
 
 
-def train_rbm(v: np.ndarray, rng, passes=30, batch=20, rate=0.05):
-    """CD-1 with mean-field hidden statistics; returns weights, visible and hidden biases."""
+def train_rbm(v: np.ndarray, rng, passes=30, batch=20, rate=0.05, decay=1.0):
+    """CD-1 with mean-field hidden statistics, the rate multiplied by ``decay`` after each pass;
+    returns weights, visible and hidden biases."""
     w, a, b = rng.normal(0, 0.05, (VISIBLE, HIDDEN)), np.zeros(VISIBLE), np.zeros(HIDDEN)
-    for _ in range(passes):
+    for pass_ in range(passes):
+        rate_now = rate * decay ** pass_
         order = rng.permutation(len(v))
         for start in range(0, len(v), batch):
             data = v[order[start:start + batch]]
@@ -67,9 +69,9 @@ def train_rbm(v: np.ndarray, rng, passes=30, batch=20, rate=0.05):
             h = rng.random(p_h.shape) < p_h
             model = (rng.random(data.shape) < sigmoid(h @ w.T + a)).astype(float)
             p_model = sigmoid(model @ w + b)
-            w += rate * (data.T @ p_h - model.T @ p_model) / len(data)
-            a += rate * (data - model).mean(axis=0)
-            b += rate * (p_h - p_model).mean(axis=0)
+            w += rate_now * (data.T @ p_h - model.T @ p_model) / len(data)
+            a += rate_now * (data - model).mean(axis=0)
+            b += rate_now * (p_h - p_model).mean(axis=0)
     return w, a, b
 
 
