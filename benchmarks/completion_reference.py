@@ -12,14 +12,17 @@ scores, in one run and on the same test digits and occluded half:
   half clamped and the labels free: at the chip scenarios' schedule (3 passes, the rate
   halved each pass) and trained for 30 passes at a constant rate;
 * each trace given: the chip's completion as its run stored it (a learning run with
-  ``learning.reconstruct``; its count and occluded half are used for every row).
+  ``learning.reconstruct``; its count and occluded half are used for every row), and with
+  ``--gibbs`` the same Gibbs read of the weights the run learned, mapped to RBM units as
+  `sampler_fidelity.py` maps them (the chip's transfer curve, measured from the chip
+  description the trace holds): is it the learned RBM or the chip's sampler that limits?
 
 Two scores: the mean squared error of the intensities (the runs' figure) and the
 fraction of pixels wrong once the intensity is thresholded at 0.5. Each row prints its
 error, how far below the mean image it is (%), and for the traces what fraction of the
 way from the mean image to the 30-pass numpy RBM the chip got.
 
-Run: python benchmarks/completion_reference.py [TRACE.h5 ...] [--count N] [--occlude HALF] [--seeds N]
+Run: python benchmarks/completion_reference.py [TRACE.h5 ...] [--gibbs] [--count N] [--occlude HALF] [--seeds N]
 
 Measured (100 test digits, bottom halves, 10 seeds; about 40 s):
 
@@ -36,6 +39,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -43,10 +48,12 @@ import numpy as np
 import yaml
 
 from neurochip.data import digits
+from neurochip.data.datasets import select
 from neurochip.errors import NeurochipError, TraceError
 from neurochip.learning.session import NEIGHBOURS, nearest_neighbours_completion, occluded_mask
 from neurochip.traces.reader import Trace
-from sampler_fidelity import PIXELS, gibbs_marginals, layout, train_rbm
+from device_cd_screen import biases
+from sampler_fidelity import HIDDEN, PIXELS, VISIBLE, gibbs_marginals, layout, mapping, train_rbm
 
 SCHEDULES = {  # name: (passes, first pass's rate, factor per pass)
     "numpy RBM, chip schedule (rate 0.3)": (3, 0.3, 0.5),
@@ -60,37 +67,62 @@ def scores(read: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     return float(np.mean((read - truth) ** 2)), float(np.mean((read >= 0.5) != (truth >= 0.5)))
 
 
-def trace_completion(path: str) -> tuple[np.ndarray, np.ndarray, str, str]:
-    """(reconstructions, originals, occluded half, label) of a learning run's trace."""
+@dataclass
+class ChipCompletion:
+    """What a learning run's trace holds of its completion."""
+
+    label: str
+    reconstructions: np.ndarray  # intensities, (count, *image shape)
+    originals: np.ndarray  # the binarised digits completed
+    half: str
+    weights: np.ndarray  # the learned crossbar, chip units
+    chip_yaml: str
+    core: str
+    training: tuple[int | None, bool]  # the run's learning.data train and balanced
+
+
+def trace_completion(path: str) -> ChipCompletion:
+    """A digits learning run's completion, from its trace; a ``TraceError`` naming the file if it has none."""
     with Trace(path) as trace:
         record = trace.learning()
         if record is None or "reconstructions" not in record["results"]:
             raise TraceError(f"{path}: no reconstructions (a learning run with learning.reconstruct writes them)")
         scenario = yaml.safe_load(trace.text("scenario_yaml"))
-        meta = trace.meta
-    half = scenario["learning"]["reconstruct"].get("occlude", "bottom")
-    label = f"chip: {meta.get('scenario', Path(path).stem)}, seed {meta.get('seed', '?')}"
-    return record["results"]["reconstructions"], record["results"]["originals"], half, label
+        chip_yaml, meta = trace.text("chip_yaml"), trace.meta
+    data = scenario["learning"]["data"]
+    if data["set"] != "digits":
+        raise TraceError(f"{path}: learned {data['set']}; the references here are for the digits")
+    results = record["results"]
+    return ChipCompletion(label=f"chip: {meta.get('scenario', Path(path).stem)}, seed {meta.get('seed', '?')}",
+                          reconstructions=results["reconstructions"], originals=results["originals"],
+                          half=scenario["learning"]["reconstruct"].get("occlude", "bottom"),
+                          weights=results["weights"].astype(float), chip_yaml=chip_yaml,
+                          core=str(record["attrs"]["core"]),
+                          training=(data.get("train"), bool(data.get("balanced", False))))
 
 
-def load_traces(paths: list[str], truth_of) -> tuple[list[tuple[str, np.ndarray]], int | None, str | None]:
-    """Each trace's (label, reconstructions), and the count and half they share (None without traces).
-    ``truth_of(count)`` gives the binarised first ``count`` test digits, which each trace must hold.
-    Exits with status 2 and a message naming the file on a missing, wrong or mismatched trace."""
+def load_traces(paths: list[str], truth_of) -> tuple[list[ChipCompletion], int | None, str | None]:
+    """Each trace's completion, and the count and half they share (None without traces).
+
+    The traces must share their training images, and each must hold the first ``count`` test digits
+    (``truth_of(count)``, binarised). Exits with status 2 and a message naming the file on a missing,
+    wrong or mismatched trace."""
     try:
         traces = [trace_completion(path) for path in paths]
     except NeurochipError as error:
         fail(str(error))
     if not traces:
         return [], None, None
-    count, half = len(traces[0][1]), traces[0][2]
-    for path, (_, originals, own_half, label) in zip(paths, traces):
-        if (len(originals), own_half) != (count, half):
-            fail(f"{path}: {len(originals)} digits with the {own_half} halves occluded, "
+    count, half = len(traces[0].originals), traces[0].half
+    for path, trace in zip(paths, traces):
+        if (len(trace.originals), trace.half) != (count, half):
+            fail(f"{path}: {len(trace.originals)} digits with the {trace.half} halves occluded, "
                  f"where {paths[0]} has {count} with the {half} halves")
-        if not np.array_equal(originals, truth_of(count)):
+        if trace.training != traces[0].training:
+            fail(f"{path}: learning.data train/balanced {trace.training}, where {paths[0]} has {traces[0].training}")
+        if not np.array_equal(trace.originals, truth_of(count)):
             fail(f"{path}: its digits are not the first {count} test digits of the fixed split")
-    return [(label, reconstructions) for reconstructions, _, _, label in traces], count, half
+    return traces, count, half
 
 
 def fail(message: str) -> NoReturn:
@@ -98,15 +130,31 @@ def fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
+def gibbs_completions(w, a, b, truth: np.ndarray, known: np.ndarray, rng) -> np.ndarray:
+    """The pixels' Gibbs marginals per image of ``truth`` (binary, flat) with its ``known`` pixels clamped:
+    20 chains of 150 sweeps per image, the first 30 discarded."""
+    return np.array([gibbs_marginals(w, a, b, image, known, rng, chains=20, sweeps=150, burn_in=30)[0][:PIXELS]
+                     for image in truth])
+
+
 def rbm_completions(train, truth: np.ndarray, known: np.ndarray, schedule: tuple[int, float, float],
                     seed: int) -> np.ndarray:
-    """The free pixels' Gibbs marginals, per image of ``truth`` (binary, flat), of a numpy RBM trained with
-    ``schedule`` from ``seed``: 20 chains of 150 sweeps per image, the first 30 discarded."""
+    """``gibbs_completions`` of a numpy RBM trained with ``schedule`` from ``seed``."""
     passes, rate, decay = schedule
     rng = np.random.default_rng(seed)
     w, a, b = train_rbm(layout(train.images, train.labels), rng, passes=passes, rate=rate, decay=decay)
-    return np.array([gibbs_marginals(w, a, b, image, known, rng, chains=20, sweeps=150, burn_in=30)[0][:PIXELS]
-                     for image in truth])
+    return gibbs_completions(w, a, b, truth, known, rng)
+
+
+def learned_completions(trace: ChipCompletion, truth: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """``gibbs_completions`` of the RBM a run learned: its crossbar in RBM units, biases from its bias lines."""
+    with tempfile.TemporaryDirectory() as folder:
+        chip_path = Path(folder) / "chip.yaml"
+        chip_path.write_text(trace.chip_yaml)
+        scale = mapping(chip_path, trace.core)[3]
+    w = trace.weights * scale
+    visible_bias, hidden_bias = biases(w)
+    return gibbs_completions(w[:VISIBLE, :HIDDEN], visible_bias, hidden_bias, truth, known, np.random.default_rng(0))
 
 
 def reference_rows(train, test, count: int, occluded: np.ndarray, seeds: int) -> tuple[dict, dict]:
@@ -131,9 +179,10 @@ def reference_rows(train, test, count: int, occluded: np.ndarray, seeds: int) ->
     return rows, spread
 
 
-def print_table(rows: dict, spread: dict, count: int, half: str, seeds: int) -> None:
+def print_table(rows: dict, spread: dict, count: int, half: str, seeds: int, trained_on: int) -> None:
     base, ceiling = rows["mean training image"], rows[list(SCHEDULES)[-1]]
-    print(f"{count} test digits, {half} halves occluded; numpy RBMs over {seeds} seeds (mean +- sd)")
+    print(f"{count} test digits, {half} halves occluded; references from {trained_on} training digits; "
+          f"numpy RBMs over {seeds} seeds (mean +- sd)")
     print(f"{'predictor':44s} {'MSE':>16s} {'below':>6s} {'pixels wrong':>16s} {'below':>6s}"
           "  of the way to the 30-pass RBM")
     for name, values in rows.items():
@@ -141,14 +190,16 @@ def print_table(rows: dict, spread: dict, count: int, half: str, seeds: int) -> 
         cells = [f"{value:.4f}" + (f" +- {sd[i]:.4f}" if sd is not None else "") for i, value in enumerate(values)]
         below = [f"{(1 - value / base[i]) * 100:5.0f}%" for i, value in enumerate(values)]
         way = ""
-        if name.startswith("chip"):
-            way = "  " + " / ".join(f"{(base[i] - value) / (base[i] - ceiling[i]):.2f}" for i, value in enumerate(values))
+        if name.startswith("chip"):  # undefined where the RBM does not beat the mean image
+            way = "  " + " / ".join(f"{(base[i] - value) / (base[i] - ceiling[i]):.2f}" if ceiling[i] < base[i] else "-"
+                                    for i, value in enumerate(values))
         print(f"{name:44s} {cells[0]:>16s} {below[0]:>6s} {cells[1]:>16s} {below[1]:>6s}{way}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("traces", nargs="*", help="traces of learning runs that reconstructed")
+    parser.add_argument("--gibbs", action="store_true", help="also Gibbs-sample each trace's learned weights")
     parser.add_argument("--count", type=int, default=100, help="test digits (default 100; the traces' own count wins)")
     parser.add_argument("--occlude", default="bottom", choices=("bottom", "top", "left", "right"),
                         help="the occluded half (default bottom; the traces' own half wins)")
@@ -161,11 +212,18 @@ def main() -> None:
         parser.error(f"--count: expected 1 to {len(test)} (the test digits)")
     chips, count, half = load_traces(args.traces, lambda n: (test.images[:n] >= 0.5).astype(np.float32))
     count, half = count or args.count, half or args.occlude
+    if chips:
+        n_train, balanced = chips[0].training
+        train, _ = select(train, test, n_train, None, balanced)
     occluded = occluded_mask(test.images.shape[1:], half)
     rows, spread = reference_rows(train, test, count, occluded, args.seeds)
-    for label, reconstructions in chips:
-        rows[label] = scores(reconstructions[:, occluded], (test.images[:count] >= 0.5)[:, occluded])
-    print_table(rows, spread, count, half, args.seeds)
+    truth = (test.images[:count] >= 0.5).reshape(count, -1).astype(float)
+    for trace in chips:
+        rows[trace.label] = scores(trace.reconstructions[:, occluded], truth[:, occluded.ravel()])
+        if args.gibbs:
+            rows[trace.label + ", Gibbs"] = scores(learned_completions(trace, truth, ~occluded.ravel())
+                                                   [:, occluded.ravel()], truth[:, occluded.ravel()])
+    print_table(rows, spread, count, half, args.seeds, len(train))
 
 
 if __name__ == "__main__":
