@@ -33,6 +33,13 @@ Measured (100 test digits, bottom halves, 10 seeds; about 40 s):
 | own class's mean image | 0.0955 | 30 % | 0.1338 | 39 % |
 | numpy RBM, chip schedule (rate 0.3) | 0.1146 +- 0.0034 | 16 % | 0.1689 +- 0.0074 | 24 % |
 | numpy RBM, 30 passes (rate 0.05) | 0.1106 +- 0.0040 | 19 % | 0.1629 +- 0.0069 | 26 % |
+
+With `--gibbs` and the traces of `scenarios/rbm-reconstruction.yaml` (ideal synapses) and
+`scenarios/rbm-reconstruction-pcm.yaml` (PCM pairs), seeds 1-5 each: the ideal runs
+complete at 0.114-0.120 (0.64-0.88 of the way to the 30-pass RBM; pixels wrong 18-25 %
+below the mean image), Gibbs on their weights at 0.114-0.119; the PCM runs at 0.121-0.127
+(0.35-0.60 of the way; 13-19 %), Gibbs on their weights at 0.130-0.135, worse than the
+chip's own read of them.
 """
 
 from __future__ import annotations
