@@ -60,8 +60,8 @@ from neurochip.data.datasets import select
 from neurochip.errors import NeurochipError, TraceError
 from neurochip.learning.session import NEIGHBOURS, nearest_neighbours_completion, occluded_mask
 from neurochip.traces.reader import Trace
-from device_cd_screen import biases
-from sampler_fidelity import HIDDEN, PIXELS, VISIBLE, gibbs_marginals, layout, mapping, train_rbm
+from device_cd_screen import learned_completions
+from sampler_fidelity import gibbs_completions, layout, mapping, train_rbm
 
 SCHEDULES = {  # name: (passes, first pass's rate, factor per pass)
     "numpy RBM, chip schedule (rate 0.3)": (3, 0.3, 0.5),
@@ -138,16 +138,10 @@ def fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def gibbs_completions(w, a, b, truth: np.ndarray, known: np.ndarray, rng) -> np.ndarray:
-    """The pixels' Gibbs marginals per image of ``truth`` (binary, flat) with its ``known`` pixels clamped:
-    20 chains of 150 sweeps per image, the first 30 discarded."""
-    return np.array([gibbs_marginals(w, a, b, image, known, rng, chains=20, sweeps=150, burn_in=30)[0][:PIXELS]
-                     for image in truth])
-
-
 def rbm_completions(train, truth: np.ndarray, known: np.ndarray, schedule: tuple[int, float, float],
                     seed: int) -> np.ndarray:
-    """``gibbs_completions`` of a numpy RBM trained with ``schedule`` from ``seed``."""
+    """``sampler_fidelity.gibbs_completions`` (20 chains x 150 sweeps, 30 discarded) of a numpy RBM trained
+    with ``schedule`` from ``seed``."""
     passes, rate, decay = schedule
     rng = np.random.default_rng(seed)
     w, a, b = train_rbm(layout(train.images, train.labels), rng, passes=passes, rate=rate, decay=decay)
@@ -163,13 +157,12 @@ def rbm_units_per_chip_weight(chip_yaml: str, core: str) -> float:
         return mapping(chip_path, core)[3]
 
 
-def learned_completions(trace: ChipCompletion, truth: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """``gibbs_completions`` of the RBM a run learned: its crossbar in RBM units, the biases its bias lines
-    and the neurons' own offset give with the shipped digits scenarios' settings (``device_cd_screen.biases``:
-    bias lines 'on' 0.283 of the time, P(on) 0.35 at no input)."""
+def trace_gibbs_completions(trace: ChipCompletion, truth: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """``device_cd_screen.learned_completions`` of the RBM a run learned, its crossbar in RBM units. The biases
+    are those of the shipped digits scenarios' settings: bias lines 'on' 0.283 of the time, P(on) 0.35 at no
+    input."""
     w = trace.weights * rbm_units_per_chip_weight(trace.chip_yaml, trace.core)
-    visible_bias, hidden_bias = biases(w)
-    return gibbs_completions(w[:VISIBLE, :HIDDEN], visible_bias, hidden_bias, truth, known, np.random.default_rng(0))
+    return learned_completions(w, truth, known, np.random.default_rng(0))
 
 
 def reference_rows(train, test, count: int, occluded: np.ndarray, seeds: int) -> tuple[dict, dict]:
@@ -237,7 +230,7 @@ def main() -> None:
     for trace in chips:
         rows[trace.label] = scores(trace.reconstructions.reshape(count, -1)[:, hidden], truth[:, hidden])
         if args.gibbs:
-            rows[trace.label + ", Gibbs"] = scores(learned_completions(trace, truth, ~hidden)[:, hidden],
+            rows[trace.label + ", Gibbs"] = scores(trace_gibbs_completions(trace, truth, ~hidden)[:, hidden],
                                                    truth[:, hidden])
     print_table(rows, spread, count, half, args.seeds, len(train))
 

@@ -107,7 +107,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from sampler_fidelity import (CLASSES, HIDDEN, LABELS, OFFSET_P, PIXELS, REPO, VISIBLE, gibbs_marginals, layout,
+from sampler_fidelity import (CLASSES, HIDDEN, LABELS, OFFSET_P, PIXELS, REPO, VISIBLE, gibbs_completions, layout,
                               mapping, sigmoid)
 
 from neurochip.data import digits
@@ -173,6 +173,12 @@ def free_energy_accuracy(w: np.ndarray) -> float:
     return float(np.mean(np.argmin(energies, axis=0) == test.labels))
 
 
+def learned_completions(w: np.ndarray, images: np.ndarray, known: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``gibbs_completions`` (20 chains x 150 sweeps, 30 discarded) of a crossbar ``w`` in RBM units, with the
+    biases its bias lines and the neurons' own offset give (``biases``)."""
+    return gibbs_completions(w[:VISIBLE, :HIDDEN], *biases(w), images, known, rng)
+
+
 def completion_error(w: np.ndarray, count: int, rng: np.random.Generator) -> tuple[float, float]:
     """Gibbs completion of the bottom halves of the first ``count`` test digits with the top halves
     clamped (labels free), as the runs' reconstruction scores it: the mean squared error of the
@@ -180,9 +186,7 @@ def completion_error(w: np.ndarray, count: int, rng: np.random.Generator) -> tup
     train_set, test = digits()
     occluded = occluded_mask(test.images.shape[1:], "bottom").ravel()
     truth = (test.images[:count].reshape(count, -1) >= 0.5).astype(float)
-    visible_bias, hidden_bias = biases(w)
-    read = np.array([gibbs_marginals(w[:VISIBLE, :HIDDEN], visible_bias, hidden_bias, image, ~occluded, rng,
-                                     chains=20, sweeps=150, burn_in=30)[0][:PIXELS] for image in truth])
+    read = learned_completions(w, truth, ~occluded, rng)
     mean_image = (train_set.images.reshape(len(train_set.images), -1) >= 0.5).mean(axis=0)
     return (float(np.mean((read[:, occluded] - truth[:, occluded]) ** 2)),
             float(np.mean((mean_image[occluded] - truth[:, occluded]) ** 2)))

@@ -90,6 +90,12 @@ def gibbs_marginals(w, a, b, image, known, rng, chains=50, sweeps=300, burn_in=5
     return p_v_sum / (sweeps - burn_in), p_h_sum / (sweeps - burn_in)
 
 
+def gibbs_completions(w, a, b, images: np.ndarray, known, rng, chains=20, sweeps=150, burn_in=30) -> np.ndarray:
+    """``gibbs_marginals`` of the pixels for each of ``images`` (binary, flat), with its ``known`` pixels clamped."""
+    return np.array([gibbs_marginals(w, a, b, image, known, rng, chains, sweeps, burn_in)[0][:PIXELS]
+                     for image in images])
+
+
 def calibrate(chip_path: Path, core_name: str | None):
     """(core spec, tick, logistic offset and width of the transfer curve)."""
     chip, _ = load_chip(chip_path)
