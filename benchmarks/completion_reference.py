@@ -2,17 +2,18 @@
 
 Issue 5's reconstruction target is relative: the error of completing half-occluded test
 digits should be well below that of predicting the mean training image. This script
-scores, in one run and on the same test digits and occluded half:
+scores, in one run and on the same test digits and hidden pixels (a half, or with
+``--occlude F`` a random fraction F of each digit's pixels):
 
 * the mean training image (the yardstick);
-* the mean of the 20 training images nearest by the known half (knows the training set);
+* the mean of the 20 training images nearest by the known pixels (knows the training set);
 * the mean training image of the digit's own class (knows the label the network infers);
 * plain numpy RBMs of the digits cores' size and layout (64 pixels + 10 x 4 label units,
   100 hidden; CD-1, mini-batches of 20), one per seed, read by Gibbs chains with the known
-  half clamped and the labels free: at the chip scenarios' schedule (3 passes, the rate
+  pixels clamped and the labels free: at the chip scenarios' schedule (3 passes, the rate
   halved each pass) and trained for 30 passes at a constant rate;
 * each trace given: the chip's completion as its run stored it (a learning run with
-  ``learning.reconstruct``; its count and occluded half are used for every row), and with
+  ``learning.reconstruct``; its digits and hidden pixels are used for every row), and with
   ``--gibbs`` the same Gibbs read of the weights the run learned, mapped to RBM units as
   `sampler_fidelity.py` maps them (the chip's transfer curve, measured from the chip
   description the trace holds): is it the learned RBM or the chip's sampler that limits?
@@ -22,7 +23,7 @@ fraction of pixels wrong once the intensity is thresholded at 0.5. Each row prin
 error, how far below the mean image it is (%), and for the traces what fraction of the
 way from the mean image to the 30-pass numpy RBM the chip got.
 
-Run: python benchmarks/completion_reference.py [TRACE.h5 ...] [--gibbs] [--count N] [--occlude HALF] [--seeds N]
+Run: python benchmarks/completion_reference.py [TRACE.h5 ...] [--gibbs] [--count N] [--occlude HALF|F] [--seeds N]
 
 Measured (100 test digits, bottom halves, 10 seeds; about 40 s):
 
@@ -58,7 +59,8 @@ import yaml
 from neurochip.data import digits
 from neurochip.data.datasets import select
 from neurochip.errors import NeurochipError, TraceError
-from neurochip.learning.session import NEIGHBOURS, nearest_neighbours_completion, occluded_mask
+from neurochip.description.learning import RandomOcclusion
+from neurochip.learning.session import NEIGHBOURS, nearest_neighbours_completion, occlusion_masks
 from neurochip.traces.reader import Trace
 from device_cd_screen import learned_completions
 from sampler_fidelity import gibbs_completions, layout, mapping, train_rbm
@@ -82,7 +84,8 @@ class ChipCompletion:
     label: str
     reconstructions: np.ndarray  # intensities, (count, *image shape)
     originals: np.ndarray  # the binarised digits completed
-    half: str
+    occluded: np.ndarray  # bool, (count, *image shape): the pixels hidden from each
+    occlusion: str  # what was hidden, in words
     weights: np.ndarray  # the learned crossbar, chip units
     chip_yaml: str
     core: str
@@ -101,36 +104,57 @@ def trace_completion(path: str) -> ChipCompletion:
     if data["set"] != "digits":
         raise TraceError(f"{path}: learned {data['set']}; the references here are for the digits")
     results = record["results"]
+    occlude = scenario["learning"]["reconstruct"].get("occlude", "bottom")
+    occluded = results.get("occluded")  # traces before it hid the same half of every digit
+    if occluded is None:
+        occluded = occlusion_masks(results["originals"].shape[1:], occlude, len(results["originals"]), None)
     return ChipCompletion(label=f"chip: {meta.get('scenario', Path(path).stem)}, seed {meta.get('seed', '?')}",
                           reconstructions=results["reconstructions"], originals=results["originals"],
-                          half=scenario["learning"]["reconstruct"].get("occlude", "bottom"),
+                          occluded=np.asarray(occluded, bool), occlusion=describe(occlude),
                           weights=results["weights"].astype(float), chip_yaml=chip_yaml,
                           core=str(record["attrs"]["core"]),
                           training=(data.get("train"), bool(data.get("balanced", False))))
 
 
-def load_traces(paths: list[str], truth_of) -> tuple[list[ChipCompletion], int | None, str | None]:
-    """Each trace's completion, and the count and half they share (None without traces).
+def describe(occlude: str | dict | RandomOcclusion) -> str:
+    """An ``occlude`` (a half, or {random: fraction} as written or parsed) in words."""
+    if isinstance(occlude, str):
+        return f"{occlude} halves occluded"
+    fraction = occlude["random"] if isinstance(occlude, dict) else occlude.random
+    return f"a random {100 * fraction:g} % of each digit's pixels occluded"
 
-    The traces must share their training images, and each must hold the first ``count`` test digits
-    (``truth_of(count)``, binarised). Exits with status 2 and a message naming the file on a missing,
-    wrong or mismatched trace."""
+
+def load_traces(paths: list[str], truth_of) -> list[ChipCompletion]:
+    """Each trace's completion.
+
+    The traces must share their training images and the pixels they hid, and each must hold the
+    first test digits (``truth_of(count)``, binarised). Exits with status 2 and a message naming
+    the file on a missing, wrong or mismatched trace."""
     try:
         traces = [trace_completion(path) for path in paths]
     except NeurochipError as error:
         fail(str(error))
-    if not traces:
-        return [], None, None
-    count, half = len(traces[0].originals), traces[0].half
     for path, trace in zip(paths, traces):
-        if (len(trace.originals), trace.half) != (count, half):
-            fail(f"{path}: {len(trace.originals)} digits with the {trace.half} halves occluded, "
-                 f"where {paths[0]} has {count} with the {half} halves")
+        first = traces[0]
+        if trace.occluded.shape != first.occluded.shape or (trace.occluded != first.occluded).any():
+            fail(f"{path}: {len(trace.originals)} digits with {trace.occlusion}, "
+                 f"where {paths[0]} has {len(first.originals)} with {first.occlusion} (not the same pixels)")
         if trace.training != traces[0].training:
             fail(f"{path}: learning.data train/balanced {trace.training}, where {paths[0]} has {traces[0].training}")
-        if not np.array_equal(trace.originals, truth_of(count)):
-            fail(f"{path}: its digits are not the first {count} test digits of the fixed split")
-    return traces, count, half
+        if not np.array_equal(trace.originals, truth_of(len(trace.originals))):
+            fail(f"{path}: its digits are not the first {len(trace.originals)} test digits of the fixed split")
+    return traces
+
+
+def occlusion_argument(text: str) -> str | RandomOcclusion:
+    """``--occlude``: a half's name, or a fraction of the pixels hidden at random."""
+    if text in ("bottom", "top", "left", "right"):
+        return text
+    try:
+        return RandomOcclusion(random=float(text))
+    except ValueError:  # pydantic's ValidationError is one
+        raise argparse.ArgumentTypeError(f"expected bottom, top, left, right or a fraction between 0 and 1, "
+                                         f"got {text!r}") from None
 
 
 def fail(message: str) -> NoReturn:
@@ -165,31 +189,34 @@ def trace_gibbs_completions(trace: ChipCompletion, truth: np.ndarray, known: np.
     return learned_completions(w, truth, known, np.random.default_rng(0))
 
 
-def reference_rows(train, test, count: int, occluded: np.ndarray, seeds: int) -> tuple[dict, dict]:
-    """{predictor: (MSE, pixels wrong)} for the references, and {predictor: their sd} for the numpy RBMs."""
+def reference_rows(train, test, occluded: np.ndarray, seeds: int) -> tuple[dict, dict]:
+    """{predictor: (MSE, pixels wrong)} for the references on the first test digits with their
+    ``occluded`` pixels hidden (bool, one image-shaped mask per digit), and {predictor: their sd}
+    for the numpy RBMs."""
+    count = len(occluded)
     images = test.images[:count]
     truth = (images >= 0.5).astype(float)
-    hidden_truth = truth[:, occluded]
+    hidden_truth = truth[occluded]
     binary_train = train.images >= 0.5
-    mean_image = np.broadcast_to(binary_train.mean(axis=0)[occluded], hidden_truth.shape)
-    class_means = np.array([binary_train[train.labels == c].mean(axis=0)[occluded] for c in test.labels[:count]])
-    rows = {"mean training image": scores(mean_image, hidden_truth),
+    mean_image = np.broadcast_to(binary_train.mean(axis=0), truth.shape)
+    class_means = np.array([binary_train[train.labels == c].mean(axis=0) for c in test.labels[:count]])
+    rows = {"mean training image": scores(mean_image[occluded], hidden_truth),
             f"{NEIGHBOURS} nearest training images": scores(
-                nearest_neighbours_completion(train.images, images, occluded), hidden_truth),
-            "own class's mean image": scores(class_means, hidden_truth)}
+                nearest_neighbours_completion(train.images, images, occluded)[occluded], hidden_truth),
+            "own class's mean image": scores(class_means[occluded], hidden_truth)}
     spread = {}
-    known = ~occluded.ravel()
+    known = ~occluded.reshape(count, -1)
     for name, schedule in SCHEDULES.items():
         per_seed = np.array([scores(rbm_completions(train, truth.reshape(count, -1), known, schedule, seed)
-                                    [:, ~known], hidden_truth) for seed in range(1, seeds + 1)])
+                                    [~known], hidden_truth) for seed in range(1, seeds + 1)])
         rows[name] = tuple(per_seed.mean(axis=0))
         spread[name] = per_seed.std(axis=0, ddof=1) if seeds > 1 else None
     return rows, spread
 
 
-def print_table(rows: dict, spread: dict, count: int, half: str, seeds: int, trained_on: int) -> None:
+def print_table(rows: dict, spread: dict, count: int, occlusion: str, seeds: int, trained_on: int) -> None:
     base, ceiling = rows["mean training image"], rows[list(SCHEDULES)[-1]]
-    print(f"{count} test digits, {half} halves occluded; references from {trained_on} training digits; "
+    print(f"{count} test digits, {occlusion}; references from {trained_on} training digits; "
           f"numpy RBMs over {seeds} seeds (mean +- sd)")
     print(f"{'predictor':44s} {'MSE':>16s} {'below':>6s} {'pixels wrong':>16s} {'below':>6s}"
           "  of the way to the 30-pass RBM")
@@ -209,8 +236,9 @@ def main() -> None:
     parser.add_argument("traces", nargs="*", help="traces of learning runs that reconstructed")
     parser.add_argument("--gibbs", action="store_true", help="also Gibbs-sample each trace's learned weights")
     parser.add_argument("--count", type=int, default=100, help="test digits (default 100; the traces' own count wins)")
-    parser.add_argument("--occlude", default="bottom", choices=("bottom", "top", "left", "right"),
-                        help="the occluded half (default bottom; the traces' own half wins)")
+    parser.add_argument("--occlude", default="bottom", type=occlusion_argument,
+                        help="the occluded half (bottom, top, left or right), or a fraction: that random part of "
+                             "each digit's pixels (default bottom; the traces' own pixels win)")
     parser.add_argument("--seeds", type=int, default=10, help="numpy RBMs per schedule (default 10)")
     args = parser.parse_args()
     train, test = digits()
@@ -218,21 +246,24 @@ def main() -> None:
         parser.error("--seeds: expected at least 1")
     if not 1 <= args.count <= len(test):
         parser.error(f"--count: expected 1 to {len(test)} (the test digits)")
-    chips, count, half = load_traces(args.traces, lambda n: (test.images[:n] >= 0.5).astype(np.float32))
-    count, half = count or args.count, half or args.occlude
+    chips = load_traces(args.traces, lambda n: (test.images[:n] >= 0.5).astype(np.float32))
     if chips:
         n_train, balanced = chips[0].training
         train, _ = select(train, test, n_train, None, balanced)
-    occluded = occluded_mask(test.images.shape[1:], half)
-    rows, spread = reference_rows(train, test, count, occluded, args.seeds)
+        occluded, occlusion = chips[0].occluded, chips[0].occlusion
+    else:  # the masks a run of this seed would not draw: a fixed generator of this script's own
+        occluded = occlusion_masks(test.images.shape[1:], args.occlude, args.count, np.random.default_rng(0))
+        occlusion = describe(args.occlude)
+    rows, spread = reference_rows(train, test, occluded, args.seeds)
+    count = len(occluded)
     truth = (test.images[:count] >= 0.5).reshape(count, -1).astype(float)
-    hidden = occluded.ravel()
+    hidden = occluded.reshape(count, -1)
     for trace in chips:
-        rows[trace.label] = scores(trace.reconstructions.reshape(count, -1)[:, hidden], truth[:, hidden])
+        rows[trace.label] = scores(trace.reconstructions.reshape(count, -1)[hidden], truth[hidden])
         if args.gibbs:
-            rows[trace.label + ", Gibbs"] = scores(trace_gibbs_completions(trace, truth, ~hidden)[:, hidden],
-                                                   truth[:, hidden])
-    print_table(rows, spread, count, half, args.seeds, len(train))
+            rows[trace.label + ", Gibbs"] = scores(trace_gibbs_completions(trace, truth, ~hidden)[hidden],
+                                                   truth[hidden])
+    print_table(rows, spread, count, occlusion, args.seeds, len(train))
 
 
 if __name__ == "__main__":

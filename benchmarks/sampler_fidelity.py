@@ -91,9 +91,10 @@ def gibbs_marginals(w, a, b, image, known, rng, chains=50, sweeps=300, burn_in=5
 
 
 def gibbs_completions(w, a, b, images: np.ndarray, known, rng, chains=20, sweeps=150, burn_in=30) -> np.ndarray:
-    """``gibbs_marginals`` of the pixels for each of ``images`` (binary, flat), with its ``known`` pixels clamped."""
-    return np.array([gibbs_marginals(w, a, b, image, known, rng, chains, sweeps, burn_in)[0][:PIXELS]
-                     for image in images])
+    """``gibbs_marginals`` of the pixels for each of ``images`` (binary, flat), with its ``known`` pixels
+    clamped (one flat mask for all images, or one per image)."""
+    return np.array([gibbs_marginals(w, a, b, image, mask, rng, chains, sweeps, burn_in)[0][:PIXELS]
+                     for image, mask in zip(images, np.broadcast_to(known, images.shape))])
 
 
 def calibrate(chip_path: Path, core_name: str | None):

@@ -102,7 +102,7 @@ def learning_summary(record: dict) -> str:
     for seconds, accuracy in zip(results.get("lifetime_seconds", []), results.get("lifetime_accuracy", [])):
         lines.append(f"  after idling {idle_text(seconds)}: test accuracy {100 * accuracy:.1f} %")
     if "reconstruction_error" in figures:
-        lines.append(f"  reconstruction of the occluded half: mean squared error {figures['reconstruction_error']:.4f} "
+        lines.append(f"  reconstruction of the occluded pixels: mean squared error {figures['reconstruction_error']:.4f} "
                      f"(mean training image: {figures['mean_image_error']:.4f}"
                      + (f", {figures['neighbours']} nearest training images: {figures['neighbours_error']:.4f})"
                         if "neighbours_error" in figures else ")"))

@@ -31,7 +31,8 @@ from .description import load_scenario
 from .description.yamlfile import YamlDocument
 from .errors import DescriptionError, NeurochipError, Problem
 
-METRICS = ("test_accuracy", "free_energy_accuracy", "energy_per_synaptic_op", "spikes", "wall_time")
+METRICS = ("test_accuracy", "free_energy_accuracy", "reconstruction_error", "mean_image_error",
+           "energy_per_synaptic_op", "spikes", "wall_time")
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -186,11 +187,11 @@ def trace_metrics(trace) -> dict[str, Any]:
 
     record = trace.learning()
     results = (record or {}).get("result_attrs", {})
-    accuracy = {name: float(results[name]) if name in results else None
-                for name in ("test_accuracy", "free_energy_accuracy")}
+    learned = {name: float(results[name]) if name in results else None
+               for name in ("test_accuracy", "free_energy_accuracy", "reconstruction_error", "mean_image_error")}
     head = account_trace(trace).headline()
     spikes = sum(n for _, kind, _, n in trace.ledger() if kind == "spike")
-    return {**accuracy, "energy_per_synaptic_op": head["per_synaptic_op"], "spikes": int(spikes),
+    return {**learned, "energy_per_synaptic_op": head["per_synaptic_op"], "spikes": int(spikes),
             "wall_time": float(trace.file.attrs["wall_time"]), "trace": str(trace.path)}
 
 

@@ -9,7 +9,8 @@ import yaml
 from conftest import REPO, reduced, run_then_ctrl_c, write_idx
 from neurochip.cli import main
 from neurochip.description import load_scenario
-from neurochip.learning.session import confusion_matrix, nearest_neighbours_completion, occluded_mask
+from neurochip.description.learning import RandomOcclusion
+from neurochip.learning.session import confusion_matrix, nearest_neighbours_completion, occluded_mask, occlusion_masks
 from neurochip.runner import run_scenario
 from neurochip.traces import Trace
 
@@ -70,10 +71,54 @@ def test_the_neighbours_reference_completes_from_the_closest_training_images():
     train = np.array([[[1, 0], [1, 1]], [[1, 0], [0, 1]], [[1, 1], [0, 0]], [[0, 1], [1, 0]]], float)
     test = np.array([[[1, 0], [0, 0]]], float)
     hidden = occluded_mask((2, 2), "bottom")
-    np.testing.assert_allclose(nearest_neighbours_completion(train, test, hidden, k=2), [[0.5, 1.0]])
-    np.testing.assert_allclose(nearest_neighbours_completion(train, test, hidden, k=3), [[1 / 3, 2 / 3]])
+    np.testing.assert_allclose(nearest_neighbours_completion(train, test, hidden, k=2)[:, hidden], [[0.5, 1.0]])
+    np.testing.assert_allclose(nearest_neighbours_completion(train, test, hidden, k=3)[:, hidden], [[1 / 3, 2 / 3]])
     # grey levels are binarised at 0.5 first, as the RBM sees them
-    np.testing.assert_allclose(nearest_neighbours_completion(train * 0.6, test * 0.7, hidden, k=2), [[0.5, 1.0]])
+    np.testing.assert_allclose(nearest_neighbours_completion(train * 0.6, test * 0.7, hidden, k=2)[:, hidden],
+                               [[0.5, 1.0]])
+    # one mask per image: the same test image with its right column hidden instead is closest, on
+    # the left column [1, 0], to training images 0 and 2, then to 1 (distance 1)
+    right = occluded_mask((2, 2), "right")
+    both = nearest_neighbours_completion(train, np.concatenate([test, test]), np.stack([hidden, right]), k=2)
+    np.testing.assert_allclose(both[0][hidden], [0.5, 1.0])
+    np.testing.assert_allclose(both[1][right], [0.5, 0.5])
+
+
+def test_random_occlusion_hides_that_fraction_of_each_image_anew():
+    masks = occlusion_masks((8, 8), RandomOcclusion(random=0.3), 50, np.random.default_rng(1))
+    assert masks.shape == (50, 8, 8)
+    assert (masks.sum(axis=(1, 2)) == 19).all()  # round(0.3 x 64)
+    assert len({m.tobytes() for m in masks}) == 50
+    np.testing.assert_array_equal(masks, occlusion_masks((8, 8), RandomOcclusion(random=0.3), 50,
+                                                         np.random.default_rng(1)))
+    # every pixel is hidden 30 % of the time: over 4,000 images the binomial sd is 0.007
+    many = occlusion_masks((8, 8), RandomOcclusion(random=0.3), 4000, np.random.default_rng(2))
+    assert abs(many.mean(axis=0) - 19 / 64).max() < 0.03
+    # at least one pixel hidden and one known, however small or large the fraction
+    for fraction, hidden in ((0.01, 1), (0.99, 3)):
+        masks = occlusion_masks((2, 2), RandomOcclusion(random=fraction), 3, np.random.default_rng(0))
+        assert masks.sum(axis=(1, 2)).tolist() == [hidden] * 3
+    halves = occlusion_masks((4, 4), "top", 2, np.random.default_rng(0))
+    assert halves[:, :2].all() and not halves[:, 2:].any()
+
+
+def test_a_random_occlusion_run_scores_the_pixels_it_hid(tmp_path):
+    path = reduced(REPO / "scenarios" / "quickstart.yaml", tmp_path, train=3, test=4)
+    scenario = yaml.safe_load(path.read_text())
+    scenario["learning"]["reconstruct"].update(occlude={"random": 0.25}, count=4)
+    path.write_text(yaml.safe_dump(scenario))
+    setup = load_scenario(path)
+    result = run_scenario(setup, tmp_path / "runs", progress=False)
+    with Trace(result.path) as trace:
+        record = trace.learning()
+    results, figures = record["results"], record["result_attrs"]
+    hidden, originals, read = results["occluded"], results["originals"], results["reconstructions"]
+    assert hidden.shape == (4, 8, 8) and (hidden.sum(axis=(1, 2)) == 16).all()
+    np.testing.assert_array_equal(read[~hidden], originals[~hidden])  # the known pixels are the image's
+    assert figures["reconstruction_error"] == pytest.approx(np.mean((read[hidden] - originals[hidden]) ** 2))
+    mean_image = (setup.datasets[0].images >= 0.5).mean(axis=0)
+    assert figures["mean_image_error"] == pytest.approx(
+        np.mean((np.broadcast_to(mean_image, hidden.shape)[hidden] - originals[hidden]) ** 2))
 
 
 def test_learning_on_a_users_mnist_folder(tmp_path):
@@ -105,6 +150,8 @@ def test_learning_on_a_users_mnist_folder(tmp_path):
     ({"learning": {"hidden": 500}}, "learning: the RBM needs 508 cols"),
     ({"learning": {"data": {"train": 5000}}}, "5000 train images asked for"),
     ({"duration": "1 s"}, "give one of 'duration'"),
+    ({"learning": {"reconstruct": {"occlude": {"random": 1.5}}}}, "learning.reconstruct.occlude.random: must be less than 1"),
+    ({"learning": {"reconstruct": {"occlude": "middle"}}}, "learning.reconstruct.occlude: Input should be 'bottom'"),
 ])
 def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, tmp_path, capsys):
     scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())

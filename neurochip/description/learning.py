@@ -6,9 +6,9 @@ are seconds and rates Hz after unit parsing; file paths are relative to the scen
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from .base import Name, Spec
 from .units import Frequency, Time
@@ -55,10 +55,25 @@ class BiasSpec(Spec):
                                    "at the core's refractory period (70.8 Hz at 4 ms, the chip's simulator).")
 
 
+class RandomOcclusion(Spec):
+    """A fraction of each image's pixels hidden, drawn afresh for every image from the run's seed."""
+
+    random: float = Field(gt=0, lt=1, description="Fraction of the pixels hidden (rounded to whole pixels, "
+                          "at least one hidden and one known).")
+
+
+# A mapping is the random kind, anything else a half: one error message, not one per kind.
+# The tags are bracketed so that error locations never take them for keys of the file.
+Occlusion = Annotated[Union[Annotated[Literal["bottom", "top", "left", "right"], Tag("[half]")],
+                            Annotated[RandomOcclusion, Tag("[random]")]],
+                      Discriminator(lambda value: "[random]" if isinstance(value, (dict, RandomOcclusion)) else "[half]")]
+
+
 class ReconstructSpec(Spec):
     """Clamp part of each test image, let the rest run free, compare with the original."""
 
-    occlude: Literal["bottom", "top", "left", "right"] = Field("bottom", description="The half hidden.")
+    occlude: Occlusion = Field("bottom", description="The half hidden, or {random: fraction}: that fraction of "
+                               "each image's pixels.")
     count: int | None = Field(None, ge=1, description="Test images reconstructed (default all tested).")
     duration: Time = Field(100e-3, gt=0, description="Free-running time per image (s).")
     restarts: int = Field(1, ge=1, le=1000, description="Chains the duration is split into, each read after "

@@ -72,7 +72,7 @@ def learning_figures(trace_path: Path, stem: Path | None = None, fields: int = 2
         count = min(8, len(results["originals"]))
         pairs = np.concatenate([results["originals"][:count], results["reconstructions"][:count]])
         titles = [f"image {i}" for i in range(count)] + [f"read {i}" for i in range(count)]
-        written.append(_images(pairs, titles, "half-occluded test images: original (top), intensity read (bottom)",
+        written.append(_images(pairs, titles, "occluded test images: original (top), intensity read where hidden (bottom)",
                                stem.with_name(stem.name + "-reconstructions.png")))
     if "generated" in results:
         written.append(_images(results["generated"], [f"class {c}" for c in range(len(results["generated"]))],

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from ..chip import Chip
 from ..data import Dataset
-from ..description.learning import LearningSpec
+from ..description.learning import LearningSpec, RandomOcclusion
 from ..randomness import Streams
 from .rbm import RBMParams, SpikingRBM
 
@@ -53,21 +53,38 @@ def occluded_mask(shape: tuple[int, int], half: str) -> np.ndarray:
     return mask
 
 
+def occlusion_masks(shape: tuple[int, int], occlude: str | RandomOcclusion, count: int,
+                    rng: np.random.Generator) -> np.ndarray:
+    """(count, *shape) bool, True on the pixels hidden from each image: the same half for every
+    image, or ``occlude.random`` of the pixels (rounded, at least one hidden and one known) drawn
+    from ``rng`` for each image anew."""
+    if isinstance(occlude, str):
+        return np.broadcast_to(occluded_mask(shape, occlude), (count, *shape))
+    pixels = int(np.prod(shape))
+    hidden = min(max(round(occlude.random * pixels), 1), pixels - 1)
+    return rng.permuted(np.tile(np.arange(pixels) < hidden, (count, 1)), axis=1).reshape(count, *shape)
+
+
 def nearest_neighbours_completion(train: np.ndarray, images: np.ndarray, hidden: np.ndarray,
                                   k: int = NEIGHBOURS) -> np.ndarray:
-    """Each image's ``hidden`` pixels (bool, image-shaped) as the mean of the ``k`` training images
-    closest to it on the other pixels (squared distance; images binarised at 0.5 like the RBM's).
-    A reference that knows the whole training set: how far below the mean image a completion
-    can get on these data (20 neighbours: 0.095 against 0.139 for the bottom halves of the
-    digits' 360 test images)."""
+    """Each image completed as the mean of the ``k`` training images closest to it on its known
+    pixels (squared distance; images binarised at 0.5 like the RBM's); ``hidden`` (bool) is one
+    image-shaped mask for all or one per image. Returns whole images: the caller reads the hidden
+    pixels. A reference that knows the whole training set: how far below the mean image a
+    completion can get on these data (20 neighbours: 0.095 against 0.139 for the bottom halves
+    of the digits' 360 test images)."""
     from sklearn.neighbors import NearestNeighbors
 
-    known = ~hidden.ravel()
     flat_train = (train.reshape(len(train), -1) >= 0.5).astype(np.float32)
     flat = (images.reshape(len(images), -1) >= 0.5).astype(np.float32)
-    index = NearestNeighbors(n_neighbors=min(k, len(train))).fit(flat_train[:, known])
-    nearest = index.kneighbors(flat[:, known], return_distance=False)
-    return flat_train[nearest].mean(axis=1)[:, ~known]
+    flat_hidden = np.broadcast_to(hidden, images.shape).reshape(len(images), -1)
+    masks, which = np.unique(flat_hidden, axis=0, return_inverse=True)
+    completion = np.empty_like(flat)
+    for mask, rows in ((mask, np.flatnonzero(which.ravel() == m)) for m, mask in enumerate(masks)):
+        index = NearestNeighbors(n_neighbors=min(k, len(train))).fit(flat_train[:, ~mask])
+        nearest = index.kneighbors(flat[rows][:, ~mask], return_distance=False)
+        completion[rows] = flat_train[nearest].mean(axis=1)
+    return completion.reshape(images.shape)
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, classes: int) -> np.ndarray:
@@ -95,6 +112,7 @@ class LearningRun:
         chip.sources[self.rbm.rows_in.name] = self.rbm.rows_in
         chip.sources[self.rbm.cols_in.name] = self.rbm.cols_in
         self.order_rng = streams.generator("learning/order")
+        self.occlusion_rng = streams.generator("learning/occlusion")
         self.result = LearningResult()
         if writer is not None:
             writer.add_learning_group(mode=spec.mode, core=spec.core, data=self.train_set.name,
@@ -163,18 +181,19 @@ class LearningRun:
     def _reconstruct(self, spec) -> None:
         test = self.test_set
         count = min(spec.count or len(test), len(test))
-        hidden = occluded_mask(self.shape, spec.occlude)
+        hidden = occlusion_masks(self.shape, spec.occlude, count, self.occlusion_rng)
         originals = (test.images[:count] >= 0.5).astype(np.float32)
-        read = np.array([self.rbm.reconstruct_sample(test.images[i], ~hidden, spec.duration, spec.restarts)
+        read = np.array([self.rbm.reconstruct_sample(test.images[i], ~hidden[i], spec.duration, spec.restarts)
                          for i in range(count)], np.float32)
-        mean_image = (self.train_set.images >= 0.5).mean(axis=0)
-        self.result.reconstruction_error = float(np.mean((read[:, hidden] - originals[:, hidden]) ** 2))
-        self.result.mean_image_error = float(np.mean((mean_image[hidden] - originals[:, hidden]) ** 2))
+        mean_image = np.broadcast_to((self.train_set.images >= 0.5).mean(axis=0), originals.shape)
+        self.result.reconstruction_error = float(np.mean((read[hidden] - originals[hidden]) ** 2))
+        self.result.mean_image_error = float(np.mean((mean_image[hidden] - originals[hidden]) ** 2))
         self.result.neighbours = min(NEIGHBOURS, len(self.train_set))
         neighbours = nearest_neighbours_completion(self.train_set.images, originals, hidden, self.result.neighbours)
-        self.result.neighbours_error = float(np.mean((neighbours - originals[:, hidden]) ** 2))
+        self.result.neighbours_error = float(np.mean((neighbours[hidden] - originals[hidden]) ** 2))
         self.result.arrays["reconstructions"] = np.where(hidden, read, originals)
         self.result.arrays["originals"] = originals
+        self.result.arrays["occluded"] = np.ascontiguousarray(hidden)
 
     def _write_results(self) -> None:
         now = self.engine.seconds(self.engine.now)  # the learned weights, also after a Ctrl-C

@@ -33,8 +33,9 @@
             predictions    int64   (n,)  predicted class of each test image (-1: no label spike)
             confusion      int64   (classes, classes)  rows: true class, columns: predicted
             weights        float32 (rows, cols)  the array's weights at the end (w units)
-            reconstructions float32 (k, h, w)  intensity of every pixel (P(on) / a full line's), occluded half read out
+            reconstructions float32 (k, h, w)  intensity of every pixel (P(on) / a full line's), occluded pixels read out
             originals      float32 (k, h, w)  the binarised test images reconstructed
+            occluded       bool    (k, h, w)  the pixels hidden from each image (traces before it: the scenario's half)
             generated      float32 (classes, h, w)  intensity of every pixel, one class clamped
             (MLP training runs, mode mlp/<algorithm>: loss (epochs,), weights<k> float32 per layer,
              lifetime_seconds and lifetime_accuracy (points,): test accuracy after idling)
