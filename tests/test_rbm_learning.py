@@ -53,7 +53,7 @@ def test_cli_run_prints_the_figures_and_writes_the_pictures(tmp_path):
     path = reduced(REPO / "scenarios" / "quickstart.yaml", tmp_path, train=3, test=2)
     assert main(["run", str(path), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
     written = {p.name for p in (tmp_path / "runs").glob("*.png")}
-    for what in ("learning-curve", "receptive-fields", "confusion"):
+    for what in ("learning-curve", "receptive-fields", "reconstructions", "generated", "confusion"):
         assert f"quickstart-seed1-{what}.png" in written
 
 

@@ -11,8 +11,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import yaml  # noqa: E402
 
 from ..traces import Trace  # noqa: E402
+from .session import occluded_mask  # noqa: E402
 
 
 def _grid(count: int) -> tuple[int, int]:
@@ -20,14 +22,17 @@ def _grid(count: int) -> tuple[int, int]:
     return math.ceil(count / cols), cols
 
 
-def _images(images: np.ndarray, titles: list[str], title: str, path: Path, cmap="gray_r", symmetric=False) -> Path:
-    rows, cols = _grid(len(images))
+def _images(images: np.ndarray, titles: list[str], title: str, path: Path, cmap="gray_r", symmetric=False,
+            cols: int | None = None) -> Path:
+    """One panel per image (NaN pixels in orange), ``cols`` to a row (default: a square grid)."""
+    rows, cols = _grid(len(images)) if cols is None else (math.ceil(len(images) / cols), cols)
     fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.4 * rows + 0.4), squeeze=False)
-    limit = float(np.abs(images).max()) or 1.0
+    limit = float(np.nanmax(np.abs(images))) or 1.0
+    colours = plt.get_cmap(cmap).with_extremes(bad="tab:orange")
     for ax in axes.ravel():
         ax.axis("off")
     for ax, image, name in zip(axes.ravel(), images, titles):
-        ax.imshow(image, cmap=cmap, vmin=-limit if symmetric else 0, vmax=limit if symmetric else 1)
+        ax.imshow(image, cmap=colours, vmin=-limit if symmetric else 0, vmax=limit if symmetric else 1)
         ax.set_title(name, fontsize=7)
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
@@ -42,6 +47,7 @@ def learning_figures(trace_path: Path, stem: Path | None = None, fields: int = 2
     stem = Path(stem) if stem is not None else trace_path.with_suffix("")
     with Trace(trace_path) as trace:
         record = trace.learning()
+        scenario = yaml.safe_load(trace.text("scenario_yaml"))
     if record is None:
         return []
     attrs, curve, results = record["attrs"], record["curve"], record["results"]
@@ -69,11 +75,19 @@ def learning_figures(trace_path: Path, stem: Path | None = None, fields: int = 2
         written.append(_images(images, [f"h{j}" for j in order], "receptive fields (pixel weights of hidden units)",
                                stem.with_name(stem.name + "-receptive-fields.png"), cmap="RdBu_r", symmetric=True))
     if "reconstructions" in results:
-        count = min(8, len(results["originals"]))
-        pairs = np.concatenate([results["originals"][:count], results["reconstructions"][:count]])
-        titles = [f"image {i}" for i in range(count)] + [f"read {i}" for i in range(count)]
-        written.append(_images(pairs, titles, "occluded test images: original (top), intensity read where hidden (bottom)",
-                               stem.with_name(stem.name + "-reconstructions.png")))
+        originals = results["originals"]
+        count = min(8, len(originals))
+        if "occluded" in results:
+            hidden = results["occluded"][:count]
+        else:  # traces before the masks were kept hid the same half of every image
+            half = scenario["learning"]["reconstruct"].get("occlude", "bottom")
+            hidden = np.broadcast_to(occluded_mask(shape, half), (count, *shape))
+        clamped = np.where(hidden, np.nan, originals[:count])
+        panels = np.concatenate([originals[:count], clamped, results["reconstructions"][:count]])
+        titles = [f"{what} {i}" for what in ("image", "clamped", "read") for i in range(count)]
+        written.append(_images(panels, titles, "occluded test images: original, the pixels clamped (hidden in "
+                               "orange), intensity read where hidden",
+                               stem.with_name(stem.name + "-reconstructions.png"), cols=count))
     if "generated" in results:
         written.append(_images(results["generated"], [f"class {c}" for c in range(len(results["generated"]))],
                                "generated: one label group clamped, intensity of every pixel",
