@@ -107,7 +107,7 @@ def trace_completion(path: str) -> ChipCompletion:
     occlude = scenario["learning"]["reconstruct"].get("occlude", "bottom")
     occluded = results.get("occluded")  # traces before it hid the same half of every digit
     if occluded is None:
-        occluded = occlusion_masks(results["originals"].shape[1:], occlude, len(results["originals"]), None)
+        occluded = occlusion_masks(results["originals"].shape[1:], occlude, len(results["originals"]))
     return ChipCompletion(label=f"chip: {meta.get('scenario', Path(path).stem)}, seed {meta.get('seed', '?')}",
                           reconstructions=results["reconstructions"], originals=results["originals"],
                           occluded=np.asarray(occluded, bool), occlusion=describe(occlude),
@@ -134,13 +134,13 @@ def load_traces(paths: list[str], truth_of) -> list[ChipCompletion]:
         traces = [trace_completion(path) for path in paths]
     except NeurochipError as error:
         fail(str(error))
+    first = traces[0] if traces else None
     for path, trace in zip(paths, traces):
-        first = traces[0]
         if trace.occluded.shape != first.occluded.shape or (trace.occluded != first.occluded).any():
             fail(f"{path}: {len(trace.originals)} digits with {trace.occlusion}, "
                  f"where {paths[0]} has {len(first.originals)} with {first.occlusion} (not the same pixels)")
-        if trace.training != traces[0].training:
-            fail(f"{path}: learning.data train/balanced {trace.training}, where {paths[0]} has {traces[0].training}")
+        if trace.training != first.training:
+            fail(f"{path}: learning.data train/balanced {trace.training}, where {paths[0]} has {first.training}")
         if not np.array_equal(trace.originals, truth_of(len(trace.originals))):
             fail(f"{path}: its digits are not the first {len(trace.originals)} test digits of the fixed split")
     return traces
@@ -251,8 +251,8 @@ def main() -> None:
         n_train, balanced = chips[0].training
         train, _ = select(train, test, n_train, None, balanced)
         occluded, occlusion = chips[0].occluded, chips[0].occlusion
-    else:  # the masks a run of this seed would not draw: a fixed generator of this script's own
-        occluded = occlusion_masks(test.images.shape[1:], args.occlude, args.count, np.random.default_rng(0))
+    else:  # the masks a run with occlude: {random: F} hides (mask seed 0)
+        occluded = occlusion_masks(test.images.shape[1:], args.occlude, args.count)
         occlusion = describe(args.occlude)
     rows, spread = reference_rows(train, test, occluded, args.seeds)
     count = len(occluded)

@@ -56,10 +56,13 @@ class BiasSpec(Spec):
 
 
 class RandomOcclusion(Spec):
-    """A fraction of each image's pixels hidden, drawn afresh for every image from the run's seed."""
+    """A fraction of each image's pixels hidden, drawn afresh for every image. The masks belong to the
+    test set, like the split: they come from their own ``seed``, not the run's, so that every run of
+    a scenario completes the same pixels."""
 
     random: float = Field(gt=0, lt=1, description="Fraction of the pixels hidden (rounded to whole pixels, "
                           "at least one hidden and one known).")
+    seed: int = Field(0, ge=0, description="Seed of the masks.")
 
 
 # A mapping is the random kind, anything else a half: one error message, not one per kind.

@@ -53,15 +53,15 @@ def occluded_mask(shape: tuple[int, int], half: str) -> np.ndarray:
     return mask
 
 
-def occlusion_masks(shape: tuple[int, int], occlude: str | RandomOcclusion, count: int,
-                    rng: np.random.Generator) -> np.ndarray:
+def occlusion_masks(shape: tuple[int, int], occlude: str | RandomOcclusion, count: int) -> np.ndarray:
     """(count, *shape) bool, True on the pixels hidden from each image: the same half for every
     image, or ``occlude.random`` of the pixels (rounded, at least one hidden and one known) drawn
-    from ``rng`` for each image anew."""
+    for each image anew from ``occlude.seed``."""
     if isinstance(occlude, str):
         return np.broadcast_to(occluded_mask(shape, occlude), (count, *shape))
     pixels = int(np.prod(shape))
     hidden = min(max(round(occlude.random * pixels), 1), pixels - 1)
+    rng = np.random.default_rng(occlude.seed)
     return rng.permuted(np.tile(np.arange(pixels) < hidden, (count, 1)), axis=1).reshape(count, *shape)
 
 
@@ -112,7 +112,6 @@ class LearningRun:
         chip.sources[self.rbm.rows_in.name] = self.rbm.rows_in
         chip.sources[self.rbm.cols_in.name] = self.rbm.cols_in
         self.order_rng = streams.generator("learning/order")
-        self.occlusion_rng = streams.generator("learning/occlusion")
         self.result = LearningResult()
         if writer is not None:
             writer.add_learning_group(mode=spec.mode, core=spec.core, data=self.train_set.name,
@@ -181,7 +180,7 @@ class LearningRun:
     def _reconstruct(self, spec) -> None:
         test = self.test_set
         count = min(spec.count or len(test), len(test))
-        hidden = occlusion_masks(self.shape, spec.occlude, count, self.occlusion_rng)
+        hidden = occlusion_masks(self.shape, spec.occlude, count)
         originals = (test.images[:count] >= 0.5).astype(np.float32)
         read = np.array([self.rbm.reconstruct_sample(test.images[i], ~hidden[i], spec.duration, spec.restarts)
                          for i in range(count)], np.float32)
