@@ -59,7 +59,7 @@ import yaml
 from neurochip.data import digits
 from neurochip.data.datasets import select
 from neurochip.errors import NeurochipError, TraceError
-from neurochip.description.learning import RandomOcclusion
+from neurochip.description.learning import HALVES, RandomOcclusion
 from neurochip.learning.session import NEIGHBOURS, nearest_neighbours_completion, occlusion_masks
 from neurochip.traces.reader import Trace
 from device_cd_screen import learned_completions
@@ -148,7 +148,7 @@ def load_traces(paths: list[str], truth_of) -> list[ChipCompletion]:
 
 def occlusion_argument(text: str) -> str | RandomOcclusion:
     """``--occlude``: a half's name, or a fraction of the pixels hidden at random."""
-    if text in ("bottom", "top", "left", "right"):
+    if text in HALVES:
         return text
     try:
         return RandomOcclusion(random=float(text))

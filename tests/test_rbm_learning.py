@@ -152,7 +152,7 @@ def test_learning_on_a_users_mnist_folder(tmp_path):
     ({"learning": {"data": {"train": 5000}}}, "5000 train images asked for"),
     ({"duration": "1 s"}, "give one of 'duration'"),
     ({"learning": {"reconstruct": {"occlude": {"random": 1.5}}}}, "learning.reconstruct.occlude.random: must be less than 1"),
-    ({"learning": {"reconstruct": {"occlude": "middle"}}}, "learning.reconstruct.occlude: Input should be 'bottom'"),
+    ({"learning": {"reconstruct": {"occlude": "middle"}}}, "learning.reconstruct.occlude: expected bottom, top, left, right or {random: fraction}, got 'middle'"),
 ])
 def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, tmp_path, capsys):
     scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())

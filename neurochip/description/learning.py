@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 
 from .base import Name, Spec
 from .units import Frequency, Time
@@ -65,9 +65,18 @@ class RandomOcclusion(Spec):
     seed: int = Field(0, ge=0, description="Seed of the masks.")
 
 
+HALVES = ("bottom", "top", "left", "right")
+
+
+def _half(value: str) -> str:
+    if value not in HALVES:
+        raise ValueError(f"expected {', '.join(HALVES)} or {{random: fraction}}, got {value!r}")
+    return value
+
+
 # A mapping is the random kind, anything else a half: one error message, not one per kind.
 # The tags are bracketed so that error locations never take them for keys of the file.
-Occlusion = Annotated[Union[Annotated[Literal["bottom", "top", "left", "right"], Tag("[half]")],
+Occlusion = Annotated[Union[Annotated[str, AfterValidator(_half), Tag("[half]")],
                             Annotated[RandomOcclusion, Tag("[random]")]],
                       Discriminator(lambda value: "[random]" if isinstance(value, (dict, RandomOcclusion)) else "[half]")]
 
