@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
 from ..traces import Trace  # noqa: E402
-from .session import occluded_mask  # noqa: E402
+from .session import occlusion_masks  # noqa: E402
 
 
 def _grid(count: int) -> tuple[int, int]:
@@ -81,7 +81,7 @@ def learning_figures(trace_path: Path, stem: Path | None = None, fields: int = 2
             hidden = results["occluded"][:count]
         else:  # traces before the masks were kept hid the same half of every image
             half = scenario["learning"]["reconstruct"].get("occlude", "bottom")
-            hidden = np.broadcast_to(occluded_mask(shape, half), (count, *shape))
+            hidden = occlusion_masks(shape, half, count)
         clamped = np.where(hidden, np.nan, originals[:count])
         panels = np.concatenate([originals[:count], clamped, results["reconstructions"][:count]])
         titles = [f"{what} {i}" for what in ("image", "clamped", "read") for i in range(count)]
