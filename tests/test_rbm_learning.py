@@ -58,9 +58,11 @@ def test_cli_run_prints_the_figures_and_writes_the_pictures(tmp_path):
 
 
 def test_helpers_occlusion_and_confusion():
-    mask = occluded_mask((4, 4), "bottom")
-    assert mask[2:].all() and not mask[:2].any()
-    assert occluded_mask((4, 4), "left")[:, :2].all() and not occluded_mask((4, 4), "left")[:, 2:].any()
+    rows = np.arange(4)[:, None] + np.zeros((4, 6), int)  # a 4 x 6 image: the halves differ in size
+    cols = np.arange(6)[None, :] + np.zeros((4, 6), int)
+    expected = {"bottom": rows >= 2, "top": rows < 2, "left": cols < 3, "right": cols >= 3}
+    for half, hidden in expected.items():
+        np.testing.assert_array_equal(occluded_mask((4, 6), half), hidden, err_msg=half)
     matrix = confusion_matrix(np.array([0, 1, 1, 2]), np.array([0, 2, 1, -1]), 3)
     assert matrix.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 0]]
 

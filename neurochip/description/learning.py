@@ -65,7 +65,11 @@ class RandomOcclusion(Spec):
     seed: int = Field(0, ge=0, description="Seed of the masks.")
 
 
-HALVES = ("bottom", "top", "left", "right")
+#: the half of an h x w image each ``occlude`` name hides, as (rows, columns) slices
+HALVES = {"bottom": lambda h, w: (slice(h // 2, None), slice(None)),
+          "top": lambda h, w: (slice(None, h // 2), slice(None)),
+          "left": lambda h, w: (slice(None), slice(None, w // 2)),
+          "right": lambda h, w: (slice(None), slice(w // 2, None))}
 
 
 def _half(value: str) -> str:

@@ -14,15 +14,12 @@ from tqdm import tqdm
 
 from ..chip import Chip
 from ..data import Dataset
-from ..description.learning import LearningSpec, RandomOcclusion
+from ..description.learning import HALVES, LearningSpec, RandomOcclusion
 from ..randomness import Streams
 from .rbm import RBMParams, SpikingRBM
 
 #: training images averaged by the nearest-neighbour reference of a reconstruction
 NEIGHBOURS = 20
-
-_OCCLUDED = {"bottom": lambda h, w: np.s_[h // 2:, :], "top": lambda h, w: np.s_[: h // 2, :],
-             "left": lambda h, w: np.s_[:, : w // 2], "right": lambda h, w: np.s_[:, w // 2:]}
 
 
 @dataclass
@@ -49,7 +46,7 @@ class LearningResult:
 def occluded_mask(shape: tuple[int, int], half: str) -> np.ndarray:
     """True on the pixels hidden from the network (``half`` of the image)."""
     mask = np.zeros(shape, bool)
-    mask[_OCCLUDED[half](*shape)] = True
+    mask[HALVES[half](*shape)] = True
     return mask
 
 
