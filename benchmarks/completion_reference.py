@@ -46,6 +46,12 @@ With half of each digit's pixels hidden at random (`occlude: {random: 0.5}`, mas
 `--occlude 0.5` without traces): mean image 0.1319, 20 nearest training images 36 % below
 it, own class's mean image 28 %, numpy RBMs 27 % (chip schedule) and 33 % (30 passes); the
 ideal runs of seeds 1-3 complete 25-29 % below it, the PCM runs 15-19 %.
+
+With another half hidden (`--occlude top`, `left`, `right`; 4 seeds; the chip: seed 1 of
+`rbm-reconstruction.yaml` with the same `occlude`), below the mean image (0.126, 0.120,
+0.143): numpy RBMs 21-24 %, 19-21 %, 13-14 %; the 20 nearest training images 28 %, 28 %,
+21 %; own class's mean image 29 %, 31 %, 29 %; the chip 17 %, 12 %, 10 % (Gibbs on its
+weights 20 %, 10 %, 11 %).
 """
 
 from __future__ import annotations
