@@ -58,8 +58,7 @@ def test_cli_run_prints_the_figures_and_writes_the_pictures(tmp_path):
 
 
 def test_helpers_occlusion_and_confusion():
-    rows = np.arange(4)[:, None] + np.zeros((4, 6), int)  # a 4 x 6 image: the halves differ in size
-    cols = np.arange(6)[None, :] + np.zeros((4, 6), int)
+    rows, cols = np.indices((4, 6))  # not square: a half cut along the wrong axis fails
     expected = {"bottom": rows >= 2, "top": rows < 2, "left": cols < 3, "right": cols >= 3}
     for half, hidden in expected.items():
         np.testing.assert_array_equal(occluded_mask((4, 6), half), hidden, err_msg=half)
