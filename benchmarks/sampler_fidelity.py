@@ -56,22 +56,30 @@ def layout(images, labels) -> np.ndarray:
     return v
 
 
-def train_rbm(v: np.ndarray, rng, passes=30, batch=20, rate=0.05, decay=1.0):
-    """CD-1 with mean-field hidden statistics, the rate multiplied by ``decay`` after each pass;
-    returns weights, visible and hidden biases."""
+def train_rbm(v: np.ndarray, rng, passes=30, batch=20, rate=0.05, decay=1.0, gibbs_steps=1, momentum=0.0):
+    """CD-``gibbs_steps`` with mean-field hidden statistics, the rate multiplied by ``decay`` after each
+    pass; with ``momentum``, each step adds that fraction of the previous one (at most 0.5 over the first
+    five passes, as Hinton's practical guide to RBMs, UTML TR 2010-003, advises). Returns weights,
+    visible and hidden biases."""
     w, a, b = rng.normal(0, 0.05, (VISIBLE, HIDDEN)), np.zeros(VISIBLE), np.zeros(HIDDEN)
+    steps = [np.zeros_like(w), np.zeros_like(a), np.zeros_like(b)]
     for pass_ in range(passes):
         rate_now = rate * decay ** pass_
+        carried = min(momentum, 0.5) if pass_ < 5 else momentum
         order = rng.permutation(len(v))
         for start in range(0, len(v), batch):
             data = v[order[start:start + batch]]
-            p_h = sigmoid(data @ w + b)
-            h = rng.random(p_h.shape) < p_h
-            model = (rng.random(data.shape) < sigmoid(h @ w.T + a)).astype(float)
-            p_model = sigmoid(model @ w + b)
-            w += rate_now * (data.T @ p_h - model.T @ p_model) / len(data)
-            a += rate_now * (data - model).mean(axis=0)
-            b += rate_now * (p_h - p_model).mean(axis=0)
+            p_h = p_model_h = sigmoid(data @ w + b)
+            for _ in range(gibbs_steps):
+                h = rng.random(p_model_h.shape) < p_model_h
+                model = (rng.random(data.shape) < sigmoid(h @ w.T + a)).astype(float)
+                p_model_h = sigmoid(model @ w + b)
+            updates = (rate_now * (data.T @ p_h - model.T @ p_model_h) / len(data),
+                       rate_now * (data - model).mean(axis=0), rate_now * (p_h - p_model_h).mean(axis=0))
+            for parameter, step, update in zip((w, a, b), steps, updates):
+                step *= carried
+                step += update
+                parameter += step
     return w, a, b
 
 
