@@ -46,8 +46,9 @@ chip's own read of them.
 
 With half of each digit's pixels hidden at random (`occlude: {random: 0.5}`, mask seed 0;
 `--occlude 0.5` without traces): mean image 0.1319, 20 nearest training images 36 % below
-it, own class's mean image 28 %, numpy RBMs 27 % (chip schedule) and 33 % (30 passes); the
-ideal runs of seeds 1-3 complete 25-29 % below it, the PCM runs 15-19 %.
+it, own class's mean image 28 %, numpy RBMs 27 % (chip schedule), 33 % (30 passes) and 38 %
+(CD-10 with momentum); the ideal runs of seeds 1-3 complete 25-29 % below it, the PCM runs
+15-19 %.
 
 With another half hidden (`--occlude top`, `left`, `right`; 10 seeds; the chip: seed 1 of
 `rbm-reconstruction.yaml` with the same `occlude`), below the mean image (0.126, 0.120,
