@@ -154,6 +154,11 @@ def test_learning_on_a_users_mnist_folder(tmp_path):
     ({"duration": "1 s"}, "give one of 'duration'"),
     ({"learning": {"reconstruct": {"occlude": {"random": 1.5}}}}, "learning.reconstruct.occlude.random: must be less than 1"),
     ({"learning": {"reconstruct": {"occlude": "middle"}}}, "learning.reconstruct.occlude: expected bottom, top, left, right or {random: fraction}, got 'middle'"),
+    # a dead-time line is silent for the 1 ms refractory period after each spike: at most 1 kHz
+    ({"learning": {"input_train": "dead-time", "rate_on": "1 kHz"}},
+     "learning.rate_on: 1000 Hz with input_train: dead-time on core 'rbm', whose row (visible) neurons have a "
+     "1 ms refractory period: expected below 1000 Hz"),
+    ({"learning": {"input_train": "dead-time", "bias": {"rate": "1.5 kHz"}}}, "learning.bias.rate: 1500 Hz"),
 ])
 def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, tmp_path, capsys):
     scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())
@@ -172,6 +177,14 @@ def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, t
     assert main(["run", str(path), "--out", str(tmp_path / "runs")]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
+
+
+def test_poisson_lines_may_run_faster_than_one_spike_per_refractory_period(tmp_path):
+    scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())
+    scenario["chip"] = str((REPO / "scenarios" / scenario["chip"]).resolve())
+    scenario["learning"].update(input_train="poisson", rate_on="1 kHz")
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(scenario))
+    assert main(["check", str(tmp_path / "s.yaml")]) == 0
 
 
 def test_an_rbm_core_without_a_refractory_period_is_refused(tmp_path, capsys):

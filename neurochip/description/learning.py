@@ -46,6 +46,11 @@ class PhasesSpec(Spec):
     model: Time = Field(40e-3, gt=0)
 
 
+#: P(on) of a clamped 'on' line and of a bias line where a scenario gives no rate: the chip's
+#: simulator's 200 Hz and 70.8 Hz at its 4 ms refractory period (DESIGN.md section 5)
+DEFAULT_P_ON, DEFAULT_P_BIAS = 200.0 * 4e-3, 70.8 * 4e-3
+
+
 class BiasSpec(Spec):
     """Always-on bias neurons: rows on the visible side, columns on the hidden side."""
 
@@ -146,3 +151,10 @@ class LearningSpec(Spec):
                                                     "(the chip's figure: training accuracy on 100 images).")
     reconstruct: ReconstructSpec | None = None
     generate: GenerateSpec | None = None
+
+    def line_rates(self, refractory: float) -> tuple[float, float]:
+        """(clamped 'on' line, bias line) rates in Hz: those written, else P(on) ``DEFAULT_P_ON`` and
+        ``DEFAULT_P_BIAS`` at ``refractory`` (s), the refractory period of the core's row neurons."""
+        rate_on = self.rate_on if self.rate_on is not None else DEFAULT_P_ON / refractory
+        rate_bias = self.bias.rate if self.bias.rate is not None else DEFAULT_P_BIAS / refractory
+        return rate_on, rate_bias

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..data import DataError, bars_and_stripes, digits, mnist_folder, select
 from ..errors import DescriptionError, Problem
-from .chip import ChipSpec
+from .chip import ChipSpec, CoreSpec
 from .learning import DataSpec, LearningSpec
 from .training import ARRAYS, NEEDS_DEVICE, TrainingSpec
 from .scenario import ActionSpec, CellsSpec, InputSpec, RouteSpec, ScenarioSpec, SpikeTimesInputSpec, WeightsSpec, split_endpoint
@@ -337,6 +337,8 @@ def _check_learning(doc: YamlDocument, chip: ChipSpec, files: _Files) -> list[Pr
         problems.append(doc.problem(where + ("core",), f"core {core.name!r} needs a refractory period > 0 on its "
                                                        f"rows and columns for an RBM: a unit counts as 'on' for "
                                                        f"that long after each spike"))
+    else:
+        problems += _dead_time_rates(doc, learning, core)
     if core.controller is None:
         problems.append(doc.problem(where + ("core",), f"core {core.name!r} has no update controller "
                                                        f"('controller:' in the chip file) to learn with"))
@@ -356,6 +358,28 @@ def _check_learning(doc: YamlDocument, chip: ChipSpec, files: _Files) -> list[Pr
         if need > have:
             problems.append(doc.problem(where, f"the RBM needs {need} {side} ({what}); core {core.name!r} "
                                                f"has {have}"))
+    return problems
+
+
+NEURONS = {"rows": "row (visible) neurons", "cols": "column (hidden) neurons"}
+
+
+def _dead_time_rates(doc: YamlDocument, learning: LearningSpec, core: CoreSpec) -> list[Problem]:
+    """Dead-time trains need rate x refractory period < 1: a line is silent for the refractory period of
+    the neurons it drives after each spike (clamped lines and bias rows: the rows'; bias columns: the columns')."""
+    if learning.input_train != "dead-time":
+        return []
+    rate_on, rate_bias = learning.line_rates(core.neurons.rows.refractory)
+    problems = []
+    for key, rate, written, sides in ((("rate_on",), rate_on, learning.rate_on, ("rows",)),
+                                      (("bias", "rate"), rate_bias, learning.bias.rate, ("rows", "cols"))):
+        refractory, side = max((getattr(core.neurons, side).refractory, side) for side in sides)
+        if rate * refractory >= 1:
+            default = "" if written is not None else " (the default)"
+            problems.append(doc.problem(("learning",) + key, (
+                f"{rate:g} Hz{default} with input_train: dead-time on core {core.name!r}, whose {NEURONS[side]} "
+                f"have a {refractory * 1e3:g} ms refractory period: expected below {1 / refractory:g} Hz (a "
+                f"line is silent for that period after each spike), or input_train: poisson")))
     return problems
 
 

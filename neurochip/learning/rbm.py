@@ -35,10 +35,6 @@ from ..kernel.engine import Engine
 from ..kernel.sources import ScheduledSource, dead_time_events, poisson_events
 
 
-#: P(on) of a clamped 'on' line and of a bias line where a scenario gives no rate: the chip's
-#: simulator's 200 Hz and 70.8 Hz at its 4 ms refractory period (DESIGN.md section 5)
-P_ON, P_BIAS = 200.0 * 4e-3, 70.8 * 4e-3
-
 
 @dataclass(frozen=True)
 class RBMParams:
@@ -71,8 +67,7 @@ class RBMParams:
     def from_spec(cls, spec: LearningSpec, refractory: float) -> "RBMParams":
         """``refractory``: the refractory period (s) of the core's row (visible) neurons, which turns the
         default P(on)s into rates for both the row lines and the bias columns."""
-        rate_on = spec.rate_on if spec.rate_on is not None else P_ON / refractory
-        rate_bias = spec.bias.rate if spec.bias.rate is not None else P_BIAS / refractory
+        rate_on, rate_bias = spec.line_rates(refractory)
         return cls(labels_per_class=spec.labels_per_class, hidden=spec.hidden, visible_bias=spec.bias.visible,
                    hidden_bias=spec.bias.hidden, transition=spec.phases.transition, data=spec.phases.data,
                    model=spec.phases.model, readout=spec.readout,
