@@ -159,6 +159,12 @@ def test_learning_on_a_users_mnist_folder(tmp_path):
      "learning.rate_on: 1000 Hz with input_train: dead-time on core 'rbm', whose row (visible) neurons have a "
      "1 ms refractory period: expected below 1000 Hz"),
     ({"learning": {"input_train": "dead-time", "bias": {"rate": "1.5 kHz"}}}, "learning.bias.rate: 1500 Hz"),
+    # the quickstart's chip ticks every 100 us: a shorter phase or chain would run for no tick at all
+    ({"learning": {"phases": {"model": "20 us"}}},
+     "learning.phases.model: 0.02 ms is less than one tick of the chip's clock (100 us): expected at least 0.1 ms"),
+    ({"learning": {"reconstruct": {"duration": "1 ms", "restarts": 20}}},
+     "learning.reconstruct.duration: 1 ms split into 20 chains is less than one tick of the chip's clock (100 us) "
+     "per chain: expected at least 2 ms"),
 ])
 def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, tmp_path, capsys):
     scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())

@@ -339,6 +339,7 @@ def _check_learning(doc: YamlDocument, chip: ChipSpec, files: _Files) -> list[Pr
                                                        f"that long after each spike"))
     else:
         problems += _dead_time_rates(doc, learning, core)
+    problems += _shorter_than_a_tick(doc, learning, chip.clock.tick)
     if core.controller is None:
         problems.append(doc.problem(where + ("core",), f"core {core.name!r} has no update controller "
                                                        f"('controller:' in the chip file) to learn with"))
@@ -380,6 +381,27 @@ def _dead_time_rates(doc: YamlDocument, learning: LearningSpec, core: CoreSpec) 
                 f"{rate:g} Hz{default} with input_train: dead-time on core {core.name!r}, whose {NEURONS[side]} "
                 f"have a {refractory * 1e3:g} ms refractory period: expected below {1 / refractory:g} Hz (a "
                 f"line is silent for that period after each spike), or input_train: poisson")))
+    return problems
+
+
+def _shorter_than_a_tick(doc: YamlDocument, learning: LearningSpec, tick: float) -> list[Problem]:
+    """Phases and reads (per chain) that round to no tick of the chip's clock: they would silently do nothing."""
+    spans = [(("phases", "data"), learning.phases.data, 1), (("phases", "model"), learning.phases.model, 1),
+             (("readout",), learning.readout, learning.readout_restarts)]
+    if learning.evaluate_readout is not None:
+        spans.append((("evaluate_readout",), learning.evaluate_readout, learning.readout_restarts))
+    if learning.reconstruct is not None:
+        spans.append((("reconstruct", "duration"), learning.reconstruct.duration, learning.reconstruct.restarts))
+    if learning.generate is not None:
+        spans.append((("generate", "duration"), learning.generate.duration, 1))
+    problems = []
+    for key, seconds, chains in spans:
+        if round(seconds / chains / tick) < 1:
+            split = f" split into {chains} chains" if chains > 1 else ""
+            per_chain = " per chain" if chains > 1 else ""
+            problems.append(doc.problem(("learning",) + key, (
+                f"{seconds * 1e3:g} ms{split} is less than one tick of the chip's clock ({tick * 1e6:g} us)"
+                f"{per_chain}: expected at least {chains * tick * 1e3:g} ms")))
     return problems
 
 
