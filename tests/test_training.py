@@ -375,6 +375,9 @@ def test_training_repeats_bit_for_bit_with_a_seed(tmp_path):
     ({"layers": [64, 20, 3]}, "training.layers: the first layer must have 64 units"),
     ({"algorithm": {"kind": "resting-point"}}, "training.algorithm.kind: resting-point needs capacitor devices"),
     ({"algorithm": {"kind": "adam"}}, "training.algorithm.kind"),
+    ({"lifetime": ["1 day", "1 h"]}, "training.lifetime: expected idle times of 0 s or more in increasing order, "
+                                     "got [86400 s, 3600 s]"),
+    ({"lifetime": ["-1 s"]}, "training.lifetime: expected idle times of 0 s or more"),
 ])
 def test_bad_training_blocks_are_reported_with_their_key_path(change, message, tmp_path, capsys):
     path = reduced_training(REPO / "scenarios" / "tikitaka-digits.yaml", tmp_path)

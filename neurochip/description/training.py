@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import Name, Spec
 from .learning import DataSpec
@@ -67,7 +67,17 @@ class TrainingSpec(Spec):
     io: IOSpec = IOSpec()
     update: PulseUpdateSpec = PulseUpdateSpec()
     algorithm: AlgorithmSpec
-    lifetime: list[Time] = Field([], description="After training, accuracy again after these idle times (s).")
+    lifetime: list[Time] = Field([], description="After training, accuracy again after these idle times (s), "
+                                                 "counted from the end of training, in increasing order.")
+
+    @field_validator("lifetime")
+    @classmethod
+    def _increasing_idle_times(cls, lifetime: list[float]) -> list[float]:
+        # the chip idles on from one point to the next: a shorter time after a longer one cannot be honoured
+        if any(t < 0 for t in lifetime) or any(b <= a for a, b in zip(lifetime, lifetime[1:])):
+            raise ValueError(f"expected idle times of 0 s or more in increasing order, got "
+                             f"[{', '.join(f'{t:g} s' for t in lifetime)}]")
+        return lifetime
 
     @model_validator(mode="after")
     def _positive_layers(self):
