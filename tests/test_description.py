@@ -75,6 +75,19 @@ def test_every_chip_problem_is_reported_at_once_with_its_line(write):
     }
 
 
+@pytest.mark.parametrize("period, ok", [("100 us", True), ("300 us", True), ("10 us", False), ("150 us", False)])
+def test_a_noise_period_must_be_whole_clock_ticks(write, period, ok):
+    # cores act on tick edges: a 10 us walk on a 100 us clock would step every 100 us, ten times too slowly
+    chip = one_core_chip(col_neurons=lif(), tick="100 us")
+    chip["cores"][0]["noise"] = {"kind": "random-walk", "step": 0.1, "period": period}
+    found = problems_of(write("chip.yaml", chip)) if not ok else []
+    if ok:
+        load_chip(write("chip.yaml", chip))
+    else:
+        assert [(path, message.split(":")[0]) for path, _, message in found] == [
+            ("cores[0].noise.period", f"{period} is not a whole number of ticks of the chip's clock (100 us)")]
+
+
 def test_problem_lines_point_into_the_file(tmp_path):
     path = tmp_path / "chip.yaml"
     path.write_text("name: x\ncores:\n  - name: c\n    array: {rows: 2, cols: 2}\n"

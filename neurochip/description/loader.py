@@ -110,9 +110,29 @@ def load_chip(path: str | Path, text: str | None = None) -> tuple[ChipSpec, Yaml
     raises ``DescriptionError`` listing every problem."""
     document = YamlDocument(Path(path), text)
     chip, problems = _validate(ChipSpec, document, "cores")
+    if chip is not None:
+        problems += _noise_off_the_clock(chip, document)
     if problems:
         raise DescriptionError(problems)
     return chip, document
+
+
+def _noise_off_the_clock(chip: ChipSpec, document: YamlDocument) -> list[Problem]:
+    """Noise circuits whose period is not a whole number of clock ticks: cores act on tick edges only, so such
+    a circuit would step at another period than the one written (its statistics with it)."""
+    problems = []
+    tick = chip.clock.tick
+    for index, core in enumerate(chip.cores):
+        period = getattr(core.noise, "period", None)
+        if period is None:
+            continue
+        ticks = period / tick
+        if round(ticks) < 1 or abs(ticks - round(ticks)) > 1e-6 * ticks:
+            nearest = max(round(ticks), 1) * tick
+            problems.append(document.problem(("cores", index, "noise", "period"), (
+                f"{period * 1e6:g} us is not a whole number of ticks of the chip's clock ({tick * 1e6:g} us): "
+                f"expected a multiple of it, such as {nearest * 1e6:g} us")))
+    return problems
 
 
 @dataclass
