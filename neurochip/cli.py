@@ -194,7 +194,7 @@ def _transfer(args) -> int:
     from .description.chip import GaussianNoiseSpec, PinkNoiseSpec, RandomWalkSpec
     from .plots import plot_transfer
     from .report import table
-    from .transfer import measure
+    from .transfer import clock_for, measure
 
     chip, _ = load_chip(args.chip)
     core = _core_of(chip, args.chip, args.core)
@@ -209,7 +209,9 @@ def _transfer(args) -> int:
         pink = isinstance(noise, PinkNoiseSpec)
         low, high = (lif.v_th - 0.2, lif.v_th + 0.3) if pink else (lif.v_th - 1.6, lif.v_th + 0.8)
         drives = np.linspace(low, high, args.points)
-        curves.append(measure(core, chip.clock.tick, drives, args.duration, drive="synaptic" if pink else "constant",
+        tick = clock_for(noise, chip.clock.tick)  # a default circuit's 10 us period on a 100 us chip: a finer clock
+        label += f" (on a {tick * 1e6:g} us clock)" if tick != chip.clock.tick else ""
+        curves.append(measure(core, tick, drives, args.duration, drive="synaptic" if pink else "constant",
                               seed=args.seed, label=label + (" (synaptic drive)" if pink else ""), noise=noise))
     print(table(["circuit", "offset", "width", "largest misfit"],
                 [[c.label, f"{c.offset:.3f}", f"{c.width:.3f}", f"{c.misfit:.3f}"] for c in curves], "<>>>"))

@@ -36,6 +36,19 @@ class TransferCurve:
         return sigmoid(drives, self.offset, self.width)
 
 
+def clock_for(noise, tick: float) -> float:
+    """The clock (s) to measure a noise circuit on: the chip's ``tick`` when the circuit's period is a whole
+    number of ticks (or it has none), else the largest tick at most ``tick`` that divides the period, so the
+    circuit steps at its own period (cores act on tick edges only)."""
+    period = getattr(noise, "period", None)
+    if period is None:
+        return tick
+    ticks = period / tick
+    if round(ticks) >= 1 and abs(ticks - round(ticks)) <= 1e-6 * ticks:
+        return tick
+    return period / np.ceil(ticks)
+
+
 def sigmoid(drives, offset, width):
     return 0.5 * (1 + np.tanh((np.asarray(drives) - offset) / (2 * width)))  # = 1 / (1 + exp(-x / width))
 

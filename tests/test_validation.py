@@ -6,8 +6,8 @@ import pytest
 from conftest import REPO
 from neurochip.cli import main
 from neurochip.description import load_chip
-from neurochip.description.chip import PinkNoiseSpec
-from neurochip.transfer import measure
+from neurochip.description.chip import PinkNoiseSpec, RandomWalkSpec
+from neurochip.transfer import clock_for, measure
 from neurochip.validation import check_lif, validate
 
 
@@ -44,6 +44,15 @@ def test_random_walk_transfer_curve_is_a_sigmoid(rbm_chip):
     assert curve.p_on[0] < 0.05 and curve.p_on[-1] > 0.9
     assert curve.misfit < 0.1  # a logistic describes it within the sampling noise of 0.5 s
     assert 0.1 < curve.width < 0.5  # the walk spreads the membrane by ~0.4: a broad sigmoid, not a step
+
+
+def test_a_circuit_is_measured_on_a_clock_that_honours_its_period():
+    # `neurochip transfer --compare` measures the default 10 us walk beside a 100 us chip's own circuit
+    walk = RandomWalkSpec(kind="random-walk", period="10 us")
+    assert clock_for(walk, 100e-6) == pytest.approx(10e-6)
+    assert clock_for(walk, 1e-6) == 1e-6 and clock_for(walk, 10e-6) == 10e-6
+    assert clock_for(RandomWalkSpec(kind="random-walk", period="150 us"), 100e-6) == pytest.approx(75e-6)
+    assert clock_for(None, 100e-6) == clock_for(PinkNoiseSpec(kind="pink"), 100e-6) == 100e-6
 
 
 def test_pink_noise_transfer_curve_is_a_sigmoid_and_no_noise_is_a_step(rbm_chip):
