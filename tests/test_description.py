@@ -75,17 +75,31 @@ def test_every_chip_problem_is_reported_at_once_with_its_line(write):
     }
 
 
-@pytest.mark.parametrize("period, ok", [("100 us", True), ("300 us", True), ("10 us", False), ("150 us", False)])
-def test_a_noise_period_must_be_whole_clock_ticks(write, period, ok):
-    # cores act on tick edges: a 10 us walk on a 100 us clock would step every 100 us, ten times too slowly
+@pytest.mark.parametrize("key, span, ok", [
+    ("noise.period", "100 us", True), ("noise.period", "300 us", True),
+    ("noise.period", "10 us", False), ("noise.period", "150 us", False),
+    ("neurons.cols.refractory", "0 ms", True), ("neurons.cols.refractory", "1 ms", True),
+    ("neurons.cols.refractory", "50 us", False), ("neurons.cols.refractory", "1.05 ms", False),
+    ("controller.window", "200 us", True), ("controller.window", "40 us", False),
+])
+def test_times_a_core_counts_in_ticks_must_be_whole_ticks(write, key, span, ok):
+    # cores act on tick edges: a 10 us walk on a 100 us clock would step every 100 us, ten times too slowly,
+    # and a 50 us refractory period would round to none
     chip = one_core_chip(col_neurons=lif(), tick="100 us")
-    chip["cores"][0]["noise"] = {"kind": "random-walk", "step": 0.1, "period": period}
-    found = problems_of(write("chip.yaml", chip)) if not ok else []
+    chip["cores"][0]["noise"] = {"kind": "random-walk", "step": 0.1, "period": "100 us"}
+    chip["cores"][0]["controller"] = {"window": "1 ms"}
+    *parents, last = key.split(".")
+    target = chip["cores"][0]
+    for part in parents:
+        target = target[part]
+    target[last] = span
     if ok:
         load_chip(write("chip.yaml", chip))
     else:
+        found = problems_of(write("chip.yaml", chip))
+        value = span.replace("1.05 ms", "1050 us")
         assert [(path, message.split(":")[0]) for path, _, message in found] == [
-            ("cores[0].noise.period", f"{period} is not a whole number of ticks of the chip's clock (100 us)")]
+            (f"cores[0].{key}", f"{value} is not a whole number of ticks of the chip's clock (100 us)")]
 
 
 def test_problem_lines_point_into_the_file(tmp_path):

@@ -111,27 +111,34 @@ def load_chip(path: str | Path, text: str | None = None) -> tuple[ChipSpec, Yaml
     document = YamlDocument(Path(path), text)
     chip, problems = _validate(ChipSpec, document, "cores")
     if chip is not None:
-        problems += _noise_off_the_clock(chip, document)
+        problems += _off_the_clock(chip, document)
     if problems:
         raise DescriptionError(problems)
     return chip, document
 
 
-def _noise_off_the_clock(chip: ChipSpec, document: YamlDocument) -> list[Problem]:
-    """Noise circuits whose period is not a whole number of clock ticks: cores act on tick edges only, so such
-    a circuit would step at another period than the one written (its statistics with it)."""
-    problems = []
+def _off_the_clock(chip: ChipSpec, document: YamlDocument) -> list[Problem]:
+    """Times a core counts in ticks that are not a whole number of them: a noise circuit's period and a
+    controller's window (at least one tick), a refractory period (zero allowed). Cores act on tick edges, so
+    each would silently become another time, and the noise's statistics or the neuron's dead time with it."""
     tick = chip.clock.tick
+    problems = []
     for index, core in enumerate(chip.cores):
-        period = getattr(core.noise, "period", None)
-        if period is None:
-            continue
-        ticks = period / tick
-        if round(ticks) < 1 or abs(ticks - round(ticks)) > 1e-6 * ticks:
-            nearest = max(round(ticks), 1) * tick
-            problems.append(document.problem(("cores", index, "noise", "period"), (
-                f"{period * 1e6:g} us is not a whole number of ticks of the chip's clock ({tick * 1e6:g} us): "
-                f"expected a multiple of it, such as {nearest * 1e6:g} us")))
+        spans = [(("noise", "period"), getattr(core.noise, "period", None), 1)]
+        spans += [(("neurons", side, "refractory"), getattr(core.neurons, side).refractory, 0)
+                  for side in ("rows", "cols") if getattr(core.neurons, side) is not None]
+        if core.controller is not None:
+            spans.append((("controller", "window"), core.controller.window, 1))
+        for key, span, least in spans:
+            if span is None:
+                continue
+            ticks = span / tick
+            if round(ticks) < least or abs(ticks - round(ticks)) > 1e-6 * max(ticks, 1):
+                nearest = max(round(ticks), 1) * tick
+                zero = "0 or " if least == 0 else ""
+                problems.append(document.problem(("cores", index) + key, (
+                    f"{span * 1e6:g} us is not a whole number of ticks of the chip's clock ({tick * 1e6:g} us): "
+                    f"expected {zero}a multiple of it, such as {nearest * 1e6:g} us")))
     return problems
 
 
