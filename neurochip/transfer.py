@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import curve_fit
 
-from .description.chip import CoreSpec
+from .description.chip import CoreSpec, whole_ticks
 from .experiments import one_core_setup, run_setup
 
 
@@ -41,12 +41,9 @@ def clock_for(noise, tick: float) -> float:
     number of ticks (or it has none), else the largest tick at most ``tick`` that divides the period, so the
     circuit steps at its own period (cores act on tick edges only)."""
     period = getattr(noise, "period", None)
-    if period is None:
+    if period is None or (whole_ticks(period, tick) or 0) >= 1:
         return tick
-    ticks = period / tick
-    if round(ticks) >= 1 and abs(ticks - round(ticks)) <= 1e-6 * ticks:
-        return tick
-    return period / np.ceil(ticks)
+    return period / np.ceil(period / tick)
 
 
 def sigmoid(drives, offset, width):

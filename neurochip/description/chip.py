@@ -26,6 +26,13 @@ class ClockSpec(Spec):
     tick: Time = Field(1e-6, gt=0, description="Core clock period (s); cores act on tick edges.")
 
 
+def whole_ticks(span: float, tick: float) -> int | None:
+    """How many ticks of ``tick`` (s) the time ``span`` (s) lasts, or None when it is not a whole number of
+    them (to a part in a million: times are written in decimal units)."""
+    ticks = span / tick
+    return round(ticks) if abs(ticks - round(ticks)) <= 1e-6 * max(ticks, 1) else None
+
+
 class LIFSpec(Spec):
     """Leaky integrate-and-fire neurons, in normalised membrane units.
 

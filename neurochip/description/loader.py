@@ -17,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..data import DataError, bars_and_stripes, digits, mnist_folder, select
 from ..errors import DescriptionError, Problem
-from .chip import ChipSpec, CoreSpec
+from .chip import ChipSpec, CoreSpec, whole_ticks
 from .learning import DataSpec, LearningSpec
 from .training import ARRAYS, NEEDS_DEVICE, TrainingSpec
 from .scenario import ActionSpec, CellsSpec, InputSpec, RouteSpec, ScenarioSpec, SpikeTimesInputSpec, WeightsSpec, split_endpoint
@@ -132,9 +132,9 @@ def _off_the_clock(chip: ChipSpec, document: YamlDocument) -> list[Problem]:
         for key, span, least in spans:
             if span is None:
                 continue
-            ticks = span / tick
-            if round(ticks) < least or abs(ticks - round(ticks)) > 1e-6 * max(ticks, 1):
-                nearest = max(round(ticks), 1) * tick
+            ticks = whole_ticks(span, tick)
+            if ticks is None or ticks < least:
+                nearest = max(round(span / tick), 1) * tick
                 zero = "0 or " if least == 0 else ""
                 problems.append(document.problem(("cores", index) + key, (
                     f"{span * 1e6:g} us is not a whole number of ticks of the chip's clock ({tick * 1e6:g} us): "

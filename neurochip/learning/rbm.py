@@ -35,7 +35,6 @@ from ..kernel.engine import Engine
 from ..kernel.sources import ScheduledSource, dead_time_events, poisson_events
 
 
-
 @dataclass(frozen=True)
 class RBMParams:
     """Times in seconds, rates in Hz (defaults: the chip's simulator, DESIGN.md section 5)."""
