@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from .errors import NeurochipError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that stopped early
 
 
 def _run(args) -> int:
@@ -302,7 +304,12 @@ def main(argv: list[str] | None = None) -> int:
         print("neurochip: error: --seed must be a whole number >= 0", file=sys.stderr)
         return EXIT_USER_ERROR
     try:
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # a reader that stopped early shows here, not in an error at interpreter exit
+        return status
+    except BrokenPipeError:  # `neurochip inspect TRACE | head`: the rest was not wanted; nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except NeurochipError as error:
         print(f"{error}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -89,3 +89,13 @@ def test_plot_draws_conductances_and_device_response(tmp_path):
     assert "pcm: weight after 50 potentiating pulses" in response.stdout
     missing = neurochip("device-response", REPO / "chips" / "tiny.yaml", "--core", "zz")
     assert missing.returncode == 2 and "no core named 'zz'" in missing.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_error_message():
+    # `neurochip check chips/*.yaml | head -1`: the pipe closes before neurochip writes; SIGPIPE's status, no message
+    files = sorted(str(p) for p in (REPO / "chips").glob("*.yaml"))
+    process = subprocess.Popen([sys.executable, "-m", "neurochip", "check", *files],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert process.wait() == 141 and error == ""
