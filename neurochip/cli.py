@@ -128,6 +128,13 @@ def _plot(args) -> int:
         return 0
     out = Path(args.out if args.out else Path(args.trace).with_suffix(""))
     with Trace(args.trace) as trace:
+        if args.cells:
+            sampled = set().union(*(trace.conductance(core)[1].tolist() for core in trace.conductance_cores()))
+            missing = [cell for cell in args.cells if cell not in sampled]
+            if missing:
+                print(f"{args.trace}: --cells {','.join(map(str, missing))} not sampled (the trace holds "
+                      f"{len(sampled)} cells' conductances; record.conductance_cells chooses them)", file=sys.stderr)
+                return EXIT_USER_ERROR
         written = ([plot_raster(trace, out.parent / f"{out.name}.raster.png", bin_width=args.bin)]
                    if trace.spike_groups() else [])
         if trace.conductance_cores():
@@ -266,7 +273,8 @@ def parser() -> argparse.ArgumentParser:
     plot.add_argument("--x", help="sweep summary: the setting on the x axis (default: the first column)")
     plot.add_argument("--y", default="test_accuracy", help="sweep summary: the metric (default test_accuracy)")
     plot.add_argument("--out", help="file stem: writes STEM.raster.png, STEM.conductance.png (default: the trace's)")
-    plot.add_argument("--bin", type=float, default=None, help="rate bin width in seconds (default: duration / 200)")
+    plot.add_argument("--bin", type=positive_seconds, default=None,
+                      help="rate bin width in seconds (default: duration / 200)")
     plot.add_argument("--cells", type=lambda text: [int(c) for c in text.split(",")], default=None,
                       help="flat cell indices (row * cols + col) whose conductance traces to draw, e.g. 0,1,833")
     plot.set_defaults(handler=_plot)
@@ -296,6 +304,17 @@ def parser() -> argparse.ArgumentParser:
     transfer.add_argument("--out", help="PNG file (default: <chip>-<core>-transfer.png)")
     transfer.set_defaults(handler=_transfer)
     return main
+
+
+def positive_seconds(text: str) -> float:
+    """An argument in seconds, > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a time in seconds > 0, got {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -83,6 +83,12 @@ def test_plot_draws_conductances_and_device_response(tmp_path):
     assert plot.returncode == 0, plot.stderr
     for suffix in ("raster", "conductance"):
         assert (tmp_path / f"pcm-drift-seed3.{suffix}.png").read_bytes()[:4] == b"\x89PNG"
+    unsampled = neurochip("plot", tmp_path / "pcm-drift-seed3.h5", "--cells", "0,700000", "--out", tmp_path / "none")
+    assert unsampled.returncode == 2 and "--cells 700000 not sampled" in unsampled.stderr
+    assert not list(tmp_path.glob("none*"))
+    negative_bin = neurochip("plot", tmp_path / "pcm-drift-seed3.h5", "--bin", "-1", "--out", tmp_path / "none")
+    assert negative_bin.returncode == 2 and "argument --bin: expected a time in seconds > 0, got '-1'" in negative_bin.stderr
+    assert not list(tmp_path.glob("none*"))
     response = neurochip("device-response", REPO / "chips" / "ishii2019-6t2r-rbm.yaml", "--pulses", "50",
                          "--devices", "20", "--out", tmp_path / "r.png")
     assert response.returncode == 0 and (tmp_path / "r.png").is_file()
