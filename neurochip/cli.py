@@ -129,7 +129,7 @@ def _plot(args) -> int:
     out = Path(args.out if args.out else Path(args.trace).with_suffix(""))
     with Trace(args.trace) as trace:
         if args.cells:
-            sampled = set().union(*(trace.conductance(core)[1].tolist() for core in trace.conductance_cores()))
+            sampled = set().union(*(trace.conductance_cells(core).tolist() for core in trace.conductance_cores()))
             missing = [cell for cell in args.cells if cell not in sampled]
             if missing:
                 print(f"{args.trace}: --cells {','.join(map(str, missing))} not sampled (the trace holds "

@@ -91,15 +91,22 @@ class Trace:
     def conductance_cores(self) -> list[str]:
         return list(self.file.get("conductance", {}))
 
+    def conductance_cells(self, core: str) -> np.ndarray:
+        """Flat indices (row * cols + col) of the cells whose conductances were sampled on ``core``."""
+        return self._conductance_group(core)["cells"][:]
+
+    def _conductance_group(self, core: str):
+        key = f"conductance/{core}"
+        if key not in self.file:
+            raise TraceError(f"{self.path}: no conductances sampled for core {core!r}")
+        return self.file[key]
+
     def conductance(self, core: str) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """Sample times (s), flat cell indices (row * cols + col), and per quantity (samples, cells).
 
         Quantities: ``g_plus`` and ``g_minus`` (S) for PCM pairs, ``w`` for single-valued devices.
         """
-        key = f"conductance/{core}"
-        if key not in self.file:
-            raise TraceError(f"{self.path}: no conductances sampled for core {core!r}")
-        group = self.file[key]
+        group = self._conductance_group(core)
         times = group["t"][:]
         order = {"g_plus": 0, "g_minus": 1}
         names = sorted((name for name in group if name not in ("t", "cells")), key=lambda n: (order.get(n, 2), n))
