@@ -52,6 +52,9 @@ def test_check_reports_problems_one_per_line(tmp_path, capsys):
     (["run", "missing.yaml"], "missing.yaml: file not found"),
     (["inspect", "missing.h5"], "missing.h5: trace file not found"),
     (["plot", "missing.h5"], "missing.h5: trace file not found"),
+    (["run", str(REPO / "chips" / "tiny.yaml")], "tiny.yaml: this is a chip description (it lists 'cores:'); "
+                                                 "expected a scenario (scenarios/*.yaml) here"),
+    (["validate", str(REPO / "scenarios" / "quickstart.yaml")], "quickstart.yaml: this is a scenario"),
     (["run", str(REPO / "scenarios" / "tiny-feedforward.yaml"), "--seed", "-1"], "--seed must be"),
 ])
 def test_user_errors_exit_2_with_one_line(args, message, capsys, tmp_path, monkeypatch):

@@ -105,10 +105,24 @@ def _validate(model: type, document: YamlDocument, named_list: str):
         return None, problems
 
 
+def _not_the_other_kind(document: YamlDocument, expected: str) -> None:
+    """One clear line, instead of a schema error per key, when a scenario is given for a chip or the reverse."""
+    data = document.data
+    if expected == "chip" and "chip" in data and "cores" not in data:
+        found = "a scenario (it names its chip with 'chip:')"
+    elif expected == "scenario" and "cores" in data and "chip" not in data:
+        found = "a chip description (it lists 'cores:')"
+    else:
+        return
+    wanted = "a chip description (chips/*.yaml)" if expected == "chip" else "a scenario (scenarios/*.yaml)"
+    raise DescriptionError([Problem(document.name, "", f"this is {found}; expected {wanted} here")])
+
+
 def load_chip(path: str | Path, text: str | None = None) -> tuple[ChipSpec, YamlDocument]:
     """Read and validate a chip description (from ``text`` when given, named ``path``);
     raises ``DescriptionError`` listing every problem."""
     document = YamlDocument(Path(path), text)
+    _not_the_other_kind(document, "chip")
     chip, problems = _validate(ChipSpec, document, "cores")
     if chip is not None:
         problems += _off_the_clock(chip, document)
@@ -166,6 +180,7 @@ def load_scenario(path: str | Path, seed: int | None = None, chip_key: KeyPath =
     own, even when other parts of the file are not, so one pass reports everything.
     """
     document = YamlDocument(Path(path))
+    _not_the_other_kind(document, "scenario")
     scenario, problems = _validate(ScenarioSpec, document, "inputs")
     problems += _repeated_names(document, "variants")
     chip = chip_document = None
