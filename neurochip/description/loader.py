@@ -105,15 +105,18 @@ def _validate(model: type, document: YamlDocument, named_list: str):
         return None, problems
 
 
+def _kind_of(document: YamlDocument) -> str | None:
+    """"chip" (it lists cores), "scenario" (it names a chip) or None, by the file's top-level keys."""
+    return "chip" if "cores" in document.data else "scenario" if "chip" in document.data else None
+
+
 def _not_the_other_kind(document: YamlDocument, expected: str) -> None:
     """One clear line, instead of a schema error per key, when a scenario is given for a chip or the reverse."""
-    data = document.data
-    if expected == "chip" and "chip" in data and "cores" not in data:
-        found = "a scenario (it names its chip with 'chip:')"
-    elif expected == "scenario" and "cores" in data and "chip" not in data:
-        found = "a chip description (it lists 'cores:')"
-    else:
+    kind = _kind_of(document)
+    if kind is None or kind == expected:
         return
+    found = "a scenario (it names its chip with 'chip:')" if kind == "scenario" else \
+        "a chip description (it lists 'cores:')"
     wanted = "a chip description (chips/*.yaml)" if expected == "chip" else "a scenario (scenarios/*.yaml)"
     raise DescriptionError([Problem(document.name, "", f"this is {found}; expected {wanted} here")])
 
@@ -536,10 +539,8 @@ def _load_spike_file(path: Path, size: int, doc, where, problems):
 def check_file(path: str | Path) -> str:
     """Validate a chip or a scenario file (told apart by its keys); return what it was."""
     document = YamlDocument(Path(path))
-    if "cores" in document.data:
-        load_chip(path)
-        return "chip"
-    if "chip" in document.data:
-        load_scenario(path)
-        return "scenario"
+    kind = _kind_of(document)
+    if kind is not None:
+        (load_chip if kind == "chip" else load_scenario)(path)
+        return kind
     raise DescriptionError([Problem(str(path), "", "neither a chip (no 'cores' key) nor a scenario (no 'chip' key)")])
