@@ -298,8 +298,8 @@ def parser() -> argparse.ArgumentParser:
     transfer.add_argument("chip", help="chip file (chips/*.yaml)")
     transfer.add_argument("--core", help="core whose neurons are measured (default: the first)")
     transfer.add_argument("--compare", action="store_true", help="also the other noise circuits, with defaults")
-    transfer.add_argument("--duration", type=float, default=1.0, help="simulated seconds per curve")
-    transfer.add_argument("--points", type=int, default=25, help="drive values per curve")
+    transfer.add_argument("--duration", type=positive_seconds, default=1.0, help="simulated seconds per curve")
+    transfer.add_argument("--points", type=at_least(2), default=25, help="drive values per curve (2 or more)")
     transfer.add_argument("--seed", type=int, default=0)
     transfer.add_argument("--out", help="PNG file (default: <chip>-<core>-transfer.png)")
     transfer.set_defaults(handler=_transfer)
@@ -315,6 +315,19 @@ def positive_seconds(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a time in seconds > 0, got {text!r}")
     return value
+
+
+def at_least(low: int):
+    """An argument type: a whole number >= ``low``."""
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {text!r}")
+        return value
+    return whole_number
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,6 +100,17 @@ def test_plot_draws_conductances_and_device_response(tmp_path):
     assert missing.returncode == 2 and "no core named 'zz'" in missing.stderr
 
 
+@pytest.mark.parametrize("option, value, message", [
+    ("--duration", "0", "argument --duration: expected a time in seconds > 0, got '0'"),
+    ("--points", "1", "argument --points: expected a whole number >= 2, got '1'"),
+])
+def test_transfer_refuses_a_curve_it_cannot_fit(option, value, message, tmp_path):
+    # both used to end in a numpy traceback (a NaN fit, an empty reduction)
+    result = neurochip("transfer", REPO / "chips" / "tiny.yaml", option, value, "--out", tmp_path / "t.png")
+    assert result.returncode == 2 and message in result.stderr
+    assert not (tmp_path / "t.png").exists()
+
+
 def test_a_reader_that_stops_early_gets_no_error_message():
     # `neurochip check chips/*.yaml | head -1`: the pipe closes before neurochip writes; SIGPIPE's status, no message
     files = sorted(str(p) for p in (REPO / "chips").glob("*.yaml"))
