@@ -165,6 +165,10 @@ def test_learning_on_a_users_mnist_folder(tmp_path):
     ({"learning": {"reconstruct": {"duration": "1 ms", "restarts": 20}}},
      "learning.reconstruct.duration: 1 ms split into 20 chains is less than one tick of the chip's clock (100 us) "
      "per chain: expected at least 2 ms"),
+    # the quickstart tests 50 digits: more reconstructions than that would silently be fewer
+    ({"learning": {"reconstruct": {"count": 51}}},
+     "learning.reconstruct.count: 51 images asked for, the run tests 50 (learning.data.test): expected at most 50"),
+    ({"learning": {"data": {"test": 0}}}, "learning.reconstruct: no test images to reconstruct: learning.data.test is 0"),
 ])
 def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, tmp_path, capsys):
     scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())
@@ -183,6 +187,18 @@ def test_bad_learning_blocks_are_reported_with_their_key_path(change, message, t
     assert main(["run", str(path), "--out", str(tmp_path / "runs")]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_run_without_test_images_trains_and_is_not_called_stopped(tmp_path, capsys):
+    scenario = yaml.safe_load((REPO / "scenarios" / "quickstart.yaml").read_text())
+    scenario["chip"] = str((REPO / "scenarios" / scenario["chip"]).resolve())
+    scenario["learning"]["data"] = {"set": "digits", "train": 3, "test": 0}
+    del scenario["learning"]["reconstruct"], scenario["learning"]["generate"]
+    scenario["record"] = {"spikes": False}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(scenario))
+    assert main(["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "3 training samples of 3 images, 0 test images\n" in out and "stopped" not in out
 
 
 def test_poisson_lines_may_run_faster_than_one_spike_per_refractory_period(tmp_path):

@@ -393,6 +393,7 @@ def _check_learning(doc: YamlDocument, chip: ChipSpec, files: _Files) -> list[Pr
     except DataError as error:
         return problems + [doc.problem(where + ("data",), str(error))]
     files.datasets = (train, test)
+    problems += _reconstruct_count(doc, learning, len(test))
     pixels = int(np.prod(train.images.shape[1:]))
     visible = pixels + train.classes * learning.labels_per_class + learning.bias.visible
     hidden = learning.hidden + learning.bias.hidden
@@ -448,6 +449,19 @@ def _shorter_than_a_tick(doc: YamlDocument, learning: LearningSpec, tick: float)
                 f"{seconds * 1e3:g} ms{split} is less than one tick of the chip's clock ({tick * 1e6:g} us)"
                 f"{per_chain}: expected at least {chains * tick * 1e3:g} ms")))
     return problems
+
+
+def _reconstruct_count(doc: YamlDocument, learning: LearningSpec, tested: int) -> list[Problem]:
+    """Reconstruction reads test images: asking for more than the run tests would silently read fewer."""
+    if learning.reconstruct is None:
+        return []
+    if tested == 0:
+        return [doc.problem(("learning", "reconstruct"), "no test images to reconstruct: learning.data.test is 0")]
+    if learning.reconstruct.count is not None and learning.reconstruct.count > tested:
+        return [doc.problem(("learning", "reconstruct", "count"), (
+            f"{learning.reconstruct.count} images asked for, the run tests {tested} (learning.data.test): "
+            f"expected at most {tested}"))]
+    return []
 
 
 def _datasets(spec: DataSpec, folder: Path):

@@ -176,7 +176,7 @@ class LearningRun:
 
     def _reconstruct(self, spec) -> None:
         test = self.test_set
-        count = min(spec.count or len(test), len(test))
+        count = spec.count or len(test)  # the loader holds it to the test images
         hidden = occlusion_masks(self.shape, spec.occlude, count)
         originals = (test.images[:count] >= 0.5).astype(np.float32)
         read = np.array([self.rbm.reconstruct_sample(test.images[i], ~hidden[i], spec.duration, spec.restarts)
