@@ -91,7 +91,7 @@ def _energy(args) -> int:
 
 def _sweep(args) -> int:
     from .description import load_scenario
-    from .sweep import Setting, Summary, SweepError, execute, plan
+    from .sweep import Setting, Summary, SweepError, execute, plan, reach
 
     if (args.seeds is not None and args.seeds < 1) or args.workers < 1:
         raise SweepError("--seeds and --workers must be whole numbers >= 1")
@@ -101,6 +101,8 @@ def _sweep(args) -> int:
         [Setting(key, tuple(values)) for key, values in (defaults.set.items() if defaults else [])]
     seeds = args.seeds or (defaults.seeds if defaults else 1)
     out = Path(args.out or Path("sweeps") / base.scenario.name)
+    if args.scheduler:
+        reach(args.scheduler)
     runs = plan(Path(args.scenario), settings, seeds, out)
     print(f"sweep {base.scenario.name}: {len(runs)} runs ({' x '.join(str(len(s.values)) for s in settings) or '1'}"
           f" settings x {seeds} seeds) in {out}")

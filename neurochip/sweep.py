@@ -235,6 +235,17 @@ class Summary:
         temporary.replace(self.h5)
 
 
+def reach(scheduler: str) -> None:
+    """Connect to a Dask scheduler once and let go; raises SweepError if none answers (within Dask's
+    connect timeout), so that a sweep with a wrong address stops before it writes anything."""
+    from dask.distributed import Client
+
+    try:
+        Client(scheduler).close()
+    except (OSError, TimeoutError, ValueError) as error:  # refused or silent; ValueError: an unknown protocol
+        raise SweepError(f"--scheduler {scheduler}: no Dask scheduler answered ({error})") from None
+
+
 def execute(runs: list[Run], summary: Summary, scheduler: str | None = None, workers: int = 2,
             progress: bool = True) -> list[Run]:
     """Run every pending run on Dask; finished runs are skipped; the summary follows along."""

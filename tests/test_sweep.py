@@ -121,3 +121,13 @@ def test_ctrl_c_keeps_every_finished_run_and_a_rerun_goes_on_from_there(tmp_path
     # the runs kept are skipped (and any a worker finished after the summary's last row)
     assert len(statuses) == 3 and set(statuses) <= {"skipped (done before)", "complete"}
     assert statuses.count("skipped (done before)") >= len(kept)
+
+
+def test_an_unreachable_scheduler_stops_the_sweep_before_it_writes_anything(tmp_path, capsys):
+    import dask
+
+    out = tmp_path / "sweep"
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):  # Dask's default waits 30 s
+        assert main(["sweep", str(SCENARIO), "--scheduler", "tcp://127.0.0.1:1", "--out", str(out), "--quiet"]) == 2
+    assert "--scheduler tcp://127.0.0.1:1: no Dask scheduler answered" in capsys.readouterr().err
+    assert not out.exists()
