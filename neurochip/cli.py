@@ -78,12 +78,13 @@ def _energy(args) -> int:
     from .energy.report import energy_chart, energy_json, energy_text
     from .traces import Trace
 
+    chart = None if args.json else _output(args.chart or Path(args.trace).with_suffix("").with_suffix(".energy.png"),
+                                           "--chart")
     with Trace(args.trace) as trace:
         account = account_trace(trace, args.preset)
     if args.json:
         print(json.dumps(energy_json(account), indent=2))
         return 0
-    chart = Path(args.chart) if args.chart else Path(args.trace).with_suffix("").with_suffix(".energy.png")
     print(energy_text(account))
     print(f"\nwrote {energy_chart(account, chart)}")
     return 0
@@ -125,10 +126,10 @@ def _plot(args) -> int:
     if args.trace.endswith(".csv"):  # a sweep's summary: a metric against a swept setting
         from .sweep import plot_sweep
 
-        out = Path(args.out) if args.out else Path(args.trace).with_name(f"{args.y}.png")
+        out = _output(args.out or Path(args.trace).with_name(f"{args.y}.png"), "--out")
         print(f"wrote {plot_sweep(Path(args.trace), args.x, args.y, out)}")
         return 0
-    out = Path(args.out if args.out else Path(args.trace).with_suffix(""))
+    out = _output(args.out or Path(args.trace).with_suffix(""), "--out")
     with Trace(args.trace) as trace:
         if args.cells:
             sampled = set().union(*(trace.conductance_cells(core).tolist() for core in trace.conductance_cores()))
@@ -154,15 +155,14 @@ def _plot(args) -> int:
 def _device_response(args) -> int:
     from .description import load_chip
     from .devices.response import pulse_response
-    from .errors import NeurochipError
     from .plots import plot_device_response
 
     chip, _ = load_chip(args.chip)
     core = _core_of(chip, args.chip, args.core)
     if args.pulses < 1 or args.devices < 1:
         raise NeurochipError("--pulses and --devices must be at least 1")
+    out = _output(args.out or f"{chip.name}-{core.name}-response.png", "--out")
     responses = pulse_response(core.device, args.pulses, args.devices, seed=args.seed)
-    out = Path(args.out or f"{chip.name}-{core.name}-response.png")
     title = f"{chip.name} / {core.name}: {core.device.model} device response ({args.devices} devices)"
     plot_device_response(responses, title, out)
     weight = responses["weight"]
@@ -172,8 +172,18 @@ def _device_response(args) -> int:
     return 0
 
 
+def _output(path: str | Path, option: str) -> Path:
+    """An output file's path (or a stem), refused before any work when its folder is missing or read-only."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise NeurochipError(f"{option} {path}: no folder {folder} to write into")
+    if not os.access(folder, os.W_OK):
+        raise NeurochipError(f"{option} {path}: folder {folder} is not writable")
+    return path
+
+
 def _core_of(chip, path, name):
-    from .errors import NeurochipError
 
     core = chip.core(name) if name else chip.cores[0]
     if core is None:
@@ -188,10 +198,10 @@ def _validate(args) -> int:
     from .validation import validate
 
     chip, _ = load_chip(args.chip)
+    out = _output(args.out or f"{chip.name}-validation.png", "--out")  # before the minutes of Brian2 runs
     checks = validate(chip, quick=args.quick)
     print(table(["check", "result", "details"], [[c.name, "pass" if c.passed else "FAIL", c.detail] for c in checks],
                 "<<<"))
-    out = Path(args.out or f"{chip.name}-validation.png")
     plot_validation(checks, out)
     failed = sum(not c.passed for c in checks)
     print(f"{len(checks) - failed} of {len(checks)} checks passed; wrote {out}")
@@ -209,6 +219,7 @@ def _transfer(args) -> int:
 
     chip, _ = load_chip(args.chip)
     core = _core_of(chip, args.chip, args.core)
+    out = _output(args.out or f"{chip.name}-{core.name}-transfer.png", "--out")
     lif = core.neurons.cols or core.neurons.rows
     circuits = [("chip: " + (core.noise.kind if core.noise else "no noise"), core.noise)]
     if args.compare:
@@ -226,7 +237,6 @@ def _transfer(args) -> int:
                               seed=args.seed, label=label + (" (synaptic drive)" if pink else ""), noise=noise))
     print(table(["circuit", "offset", "width", "largest misfit"],
                 [[c.label, f"{c.offset:.3f}", f"{c.width:.3f}", f"{c.misfit:.3f}"] for c in curves], "<>>>"))
-    out = Path(args.out or f"{chip.name}-{core.name}-transfer.png")
     plot_transfer(curves, out, f"{chip.name} / {core.name}: firing probability against mean input")
     print(f"wrote {out}")
     return 0

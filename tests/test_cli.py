@@ -79,6 +79,28 @@ def test_unwritable_output_is_a_user_error(tmp_path):
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("command", [["validate", "--quick"], ["transfer"], ["device-response"]])
+def test_an_output_in_a_missing_folder_is_refused_before_the_work(command, tmp_path, capsys):
+    # validate used to run its Brian2 comparisons for minutes, then fail on the PNG with a bare errno
+    out = tmp_path / "no-such-folder" / "figure.png"
+    assert main([command[0], str(REPO / "chips" / "tiny.yaml"), *command[1:], "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"--out {out}: no folder {out.parent} to write into\n" and captured.out == ""
+
+
+def test_a_trace_s_pictures_in_a_missing_folder_are_refused(tmp_path, capsys):
+    assert main(["run", str(REPO / "scenarios" / "tiny-feedforward.yaml"), "--out", str(tmp_path), "--quiet"]) == 0
+    (trace,), missing = tmp_path.glob("*.h5"), tmp_path / "no-such-folder"
+    capsys.readouterr()
+    assert main(["energy", str(trace), "--chart", str(missing / "e.png")]) == 2
+    assert main(["plot", str(trace), "--out", str(missing / "stem")]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [f"--chart {missing / 'e.png'}: no folder {missing} to write into",
+                                         f"--out {missing / 'stem'}: no folder {missing} to write into"]
+    assert captured.out == "" and not missing.exists()
+    assert main(["energy", str(trace), "--json", "--chart", str(missing / "e.png")]) == 0  # --json draws no chart
+
+
 def test_plot_draws_conductances_and_device_response(tmp_path):
     run = neurochip("run", REPO / "scenarios" / "pcm-drift.yaml", "--out", tmp_path, "--quiet")
     assert run.returncode == 0, run.stderr
