@@ -57,9 +57,9 @@ With another half hidden (`--occlude top`, `left`, `right`; 10 seeds; the chip: 
 14 %, by CD-10 with momentum 28 %, 23 %, 17 %; the 20 nearest training images 28 %, 28 %,
 21 %; own class's mean image 29 %, 31 %, 29 %; the chip 17 %, 12 %, 10 % (Gibbs on its
 weights 20 %, 10 %, 11 %); the PCM recipe (seed 1 of `rbm-reconstruction-pcm.yaml`) 15 %,
-11 %, 7 % (Gibbs on its left-half run's weights 6 %). None of the RBMs trained here completes a half more than 28 %
-below the mean image; with 200 or 500 hidden units (scratch, bottom halves, 2-5 seeds)
-they stay at 21-27 %.
+11 %, 7 % (Gibbs on its left-half run's weights 6 %). None of the RBMs trained here
+completes a half more than 28 % below the mean image; with 200 or 500 hidden units
+(scratch, bottom halves, 2-5 seeds) they stay at 21-27 %.
 """
 
 from __future__ import annotations

@@ -184,7 +184,6 @@ def _output(path: str | Path, option: str) -> Path:
 
 
 def _core_of(chip, path, name):
-
     core = chip.core(name) if name else chip.cores[0]
     if core is None:
         raise NeurochipError(f"{path}: no core named {name!r} (cores: {', '.join(c.name for c in chip.cores)})")

@@ -83,8 +83,8 @@ def run_summary(result) -> str:
 def learning_summary(record: dict) -> str:
     """A learning run's figures, one per line, from its trace record (``Trace.learning()``)."""
     attrs, curve, figures = record["attrs"], record["curve"], record["result_attrs"]
-    stopped = not figures and attrs["samples_seen"] and attrs["test_images"]  # had a test set, tested nothing
-    stopped = " (stopped before the final tests)" if stopped else ""
+    tested_nothing = not figures and attrs["samples_seen"] and attrs["test_images"]  # a test set, but no figures
+    stopped = " (stopped before the final tests)" if tested_nothing else ""
     lines = [f"learning  {attrs['mode']} on {attrs['data']}: {attrs['samples_seen']} training samples "
              f"of {attrs['train_images']} images, {attrs['test_images']} test images{stopped}"]
     final = len(curve["samples"]) - (1 if "test_accuracy" in figures else 0)
