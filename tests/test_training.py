@@ -378,6 +378,9 @@ def test_training_repeats_bit_for_bit_with_a_seed(tmp_path):
     ({"lifetime": ["1 day", "1 h"]}, "training.lifetime: expected idle times of 0 s or more in increasing order, "
                                      "got [86400 s, 3600 s]"),
     ({"lifetime": ["-1 s"]}, "training.lifetime: expected idle times of 0 s or more"),
+    # used to end in a numpy reshape traceback with a half-written trace
+    ({"data": {"set": "digits", "train": 160, "test": 0}},
+     "training.data.test: rate-coded training scores itself on test images: expected at least 1, got 0"),
 ])
 def test_bad_training_blocks_are_reported_with_their_key_path(change, message, tmp_path, capsys):
     path = reduced_training(REPO / "scenarios" / "tikitaka-digits.yaml", tmp_path)

@@ -513,6 +513,9 @@ def _check_training(doc: YamlDocument, chip: ChipSpec, files: _Files, training: 
     except DataError as error:
         return problems + [doc.problem(("training", "data"), str(error))]
     files.datasets = (train, test)
+    if len(test) == 0:  # the curve and the final figure are test accuracies
+        problems.append(doc.problem(where + ("data", "test"), "rate-coded training scores itself on test images: "
+                                                              "expected at least 1, got 0"))
     pixels = int(np.prod(train.images.shape[1:]))
     if training.layers[0] != pixels or training.layers[-1] != train.classes:
         problems.append(doc.problem(("training", "layers"), f"the first layer must have {pixels} units (the "
