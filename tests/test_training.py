@@ -378,6 +378,10 @@ def test_training_repeats_bit_for_bit_with_a_seed(tmp_path):
     ({"lifetime": ["1 day", "1 h"]}, "training.lifetime: expected idle times of 0 s or more in increasing order, "
                                      "got [86400 s, 3600 s]"),
     ({"lifetime": ["-1 s"]}, "training.lifetime: expected idle times of 0 s or more"),
+    # the hidden layer has 32 inputs: 33 lines would read one twice (and TTv2's buffer would count it once)
+    ({"algorithm": {"kind": "tiki-taka", "columns_per_transfer": 33}},
+     "training.algorithm.columns_per_transfer: 33 input lines of A read per transfer, but a layer of [64, 32, 10] has "
+     "32 inputs: a transfer would read some lines twice; expected at most 32"),
     # used to end in a numpy reshape traceback with a half-written trace
     ({"data": {"set": "digits", "train": 160, "test": 0}},
      "training.data.test: rate-coded training scores itself on test images: expected at least 1, got 0"),

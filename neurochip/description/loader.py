@@ -502,6 +502,11 @@ def _check_training(doc: YamlDocument, chip: ChipSpec, files: _Files, training: 
         problems.append(doc.problem(where, f"layers {training.layers} with {training.algorithm.kind} need {need} "
                                            f"cores of {rows} x {cols} ({ARRAYS[training.algorithm.kind]} array(s) "
                                            f"per layer, split into tiles); {len(cores)} given"))
+    fewest = min(training.layers[:-1])
+    if ARRAYS[training.algorithm.kind] == 2 and training.algorithm.columns_per_transfer > fewest:
+        problems.append(doc.problem(where + ("algorithm", "columns_per_transfer"), (
+            f"{training.algorithm.columns_per_transfer} input lines of A read per transfer, but a layer of "
+            f"{training.layers} has {fewest} inputs: a transfer would read some lines twice; expected at most {fewest}")))
     device = NEEDS_DEVICE.get(training.algorithm.kind)
     wrong = [core.name for core in cores[:need] if device and core.device.model != device]
     if wrong:
