@@ -57,3 +57,9 @@ def test_idx_errors_name_the_file(tmp_path):
     (tmp_path / "short").write_bytes((tmp_path / "short").read_bytes()[:-1])
     with pytest.raises(DataError, match="expected 18 for shape"):
         load_idx(tmp_path / "short")
+    write_idx(tmp_path / "damaged.gz", np.arange(200, dtype=np.uint8).reshape(10, 20), 0x08)
+    packed = bytearray((tmp_path / "damaged.gz").read_bytes())
+    packed[12] ^= 0xFF  # inside the deflate stream, past gzip's 10-byte header
+    (tmp_path / "damaged.gz").write_bytes(bytes(packed))
+    with pytest.raises(DataError, match="damaged.gz: cannot read"):
+        load_idx(tmp_path / "damaged.gz")
