@@ -1,5 +1,7 @@
 """Data sets: the fixed digits split, bars and stripes, and the IDX loader on files the test writes."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -45,6 +47,19 @@ def test_idx_loader_reads_mnist_format_files(tmp_path):
     floats = np.linspace(0, 1, 12).reshape(3, 4)
     write_idx(tmp_path / "f.idx", floats, 0x0D)
     np.testing.assert_allclose(load_idx(tmp_path / "f.idx"), floats, rtol=1e-7)
+
+
+@pytest.mark.parametrize("labels, message", [
+    (np.array([0.0, 1.5, 2.0]), "labels must be whole numbers 0 or more (class indices), got 1.5"),
+    (np.array([0.0, -1.0]), "labels must be whole numbers 0 or more (class indices), got -1"),
+    (np.array([], np.uint8), "no images in them"),
+])
+def test_mnist_labels_must_be_class_indices(labels, message, tmp_path):
+    # a float label was truncated to a class silently; an empty pair died in numpy's max()
+    write_idx(tmp_path / "images", np.zeros((len(labels), 4, 4), np.uint8), 0x08)
+    write_idx(tmp_path / "labels", labels, 0x0D)
+    with pytest.raises(DataError, match=re.escape(message)):
+        load_mnist(tmp_path / "images", tmp_path / "labels")
 
 
 def test_idx_errors_name_the_file(tmp_path):

@@ -99,6 +99,11 @@ def load_mnist(images: str | Path, labels: str | Path, name: str = "mnist") -> D
     if pixels.ndim != 3 or targets.ndim != 1 or len(pixels) != len(targets):
         raise DataError(f"{images}, {labels}: expected images (n, rows, cols) and n labels, "
                         f"got {pixels.shape} and {targets.shape}")
+    if len(targets) == 0:
+        raise DataError(f"{images}, {labels}: no images in them")
+    if targets.min() < 0 or (targets != np.round(targets)).any():
+        wrong = targets[(targets < 0) | (targets != np.round(targets))][0]
+        raise DataError(f"{labels}: labels must be whole numbers 0 or more (class indices), got {wrong:g}")
     scale = 255.0 if pixels.dtype == np.uint8 else max(float(pixels.max()), 1.0)
     return Dataset(name, pixels / scale, targets.astype(np.int64), int(targets.max()) + 1)
 
