@@ -132,6 +132,18 @@ def test_scenario_cross_checks_are_reported_with_schema_problems(write, tmp_path
     assert any("expected an array of shape (4, 3), the file holds (3, 3)" in m for _, m in found)
 
 
+@pytest.mark.parametrize("weights, message", [
+    (np.full((4, 3), "a"), "expected real numbers (weights), the file holds <U1"),  # was a float() traceback
+    (np.ones((4, 3), complex), "expected real numbers (weights), the file holds complex128"),  # imaginary part dropped
+    (np.where(np.eye(4, 3) > 0, np.nan, 0.5), "expected finite weights, the file holds 3 NaN or inf"),
+])
+def test_a_weights_file_must_hold_finite_real_numbers(weights, message, write, tmp_path):
+    write("chip.yaml", one_core_chip(rows=4, cols=3, col_neurons=lif()))
+    np.save(tmp_path / "w.npy", weights)
+    scenario = {"name": "s", "chip": "chip.yaml", "duration": "1 ms", "weights": {"c": {"file": "w.npy"}}}
+    assert [(path, text) for path, _, text in problems_of(write("s.yaml", scenario))] == [("weights.c.file", message)]
+
+
 def test_missing_chip_file_is_named(write):
     (problem,) = problems_of(write("s.yaml", {"name": "s", "chip": "gone.yaml", "duration": "1 ms"}))
     assert problem[0] == "chip" and "chip file not found" in problem[2]

@@ -308,10 +308,19 @@ def _cross_check(doc: YamlDocument, chip: ChipSpec, files: _Files, scenario_dura
             return
         shape = (core.array.rows, core.array.cols)
         array = _load_npy(base / weights.file, doc, where + ("file",), problems)
-        if array is not None and array.shape != shape:
+        if array is None:
+            return
+        if array.shape != shape:
             problems.append(doc.problem(where + ("file",), f"expected an array of shape {shape}, "
                                                            f"the file holds {array.shape}"))
-        elif array is not None:
+        elif not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+                  or array.dtype == bool):
+            problems.append(doc.problem(where + ("file",), f"expected real numbers (weights), the file holds "
+                                                           f"{array.dtype}"))
+        elif not np.isfinite(array).all():
+            problems.append(doc.problem(where + ("file",), f"expected finite weights, the file holds "
+                                                           f"{np.count_nonzero(~np.isfinite(array))} NaN or inf"))
+        else:
             files.weights[weights.file] = array.astype(np.float64)
 
     def block_fits(core, block, where):
