@@ -172,6 +172,10 @@ def test_spike_file_contents_are_checked(write, tmp_path):
     scenario = {"name": "s", "chip": "chip.yaml", "duration": "1 ms", "inputs": [source]}
     ((_, _, message),) = problems_of(write("s.yaml", scenario))
     assert "'t' must hold finite times >= 0" in message
+    np.savez(tmp_path / "words.npz", t=np.array(["1 ms", "2 ms"]), neuron=np.array([0, 1]))  # was a float() traceback
+    source["file"] = "words.npz"
+    ((_, _, message),) = problems_of(write("s.yaml", scenario))
+    assert "'t' must hold finite times >= 0" in message
     source["file"] = "good.npz"
     setup = load_scenario(write("s.yaml", scenario))
     np.testing.assert_array_equal(setup.spike_files["x"][1], [0, 3])

@@ -391,15 +391,16 @@ def _load_spike_file(path: Path, size: int, doc, where, problems):
     if not isinstance(archive, np.lib.npyio.NpzFile) or not {"t", "neuron"} <= set(archive.files):
         problems.append(doc.problem(where, f"{path} must be an .npz holding arrays 't' and 'neuron'"))
         return None
-    times, neurons = np.asarray(archive["t"], float), np.asarray(archive["neuron"])
+    times, neurons = np.asarray(archive["t"]), np.asarray(archive["neuron"])
     if times.shape != neurons.shape or times.ndim != 1:
         problems.append(doc.problem(where, f"{path}: 't' and 'neuron' must be 1-D arrays of equal length"))
     elif not np.issubdtype(neurons.dtype, np.integer) or (neurons.size and (neurons.min() < 0 or neurons.max() >= size)):
         problems.append(doc.problem(where, f"{path}: 'neuron' must hold integers in [0, {size})"))
-    elif times.size and (not np.all(np.isfinite(times)) or times.min() < 0):
+    elif not (np.issubdtype(times.dtype, np.integer) or np.issubdtype(times.dtype, np.floating)) or (
+            times.size and (not np.all(np.isfinite(times)) or times.min() < 0)):
         problems.append(doc.problem(where, f"{path}: 't' must hold finite times >= 0 (seconds)"))
     else:
-        return times, neurons.astype(np.int64)
+        return times.astype(float), neurons.astype(np.int64)
     return None
 
 
