@@ -101,9 +101,9 @@ def load_mnist(images: str | Path, labels: str | Path, name: str = "mnist") -> D
                         f"got {pixels.shape} and {targets.shape}")
     if len(targets) == 0:
         raise DataError(f"{images}, {labels}: no images in them")
-    if targets.min() < 0 or (targets != np.round(targets)).any():
-        wrong = targets[(targets < 0) | (targets != np.round(targets))][0]
-        raise DataError(f"{labels}: labels must be whole numbers 0 or more (class indices), got {wrong:g}")
+    wrong = targets[(targets < 0) | (targets != np.round(targets))]
+    if wrong.size:
+        raise DataError(f"{labels}: labels must be whole numbers 0 or more (class indices), got {wrong[0]:g}")
     scale = 255.0 if pixels.dtype == np.uint8 else max(float(pixels.max()), 1.0)
     return Dataset(name, pixels / scale, targets.astype(np.int64), int(targets.max()) + 1)
 

@@ -313,8 +313,7 @@ def _cross_check(doc: YamlDocument, chip: ChipSpec, files: _Files, scenario_dura
         if array.shape != shape:
             problems.append(doc.problem(where + ("file",), f"expected an array of shape {shape}, "
                                                            f"the file holds {array.shape}"))
-        elif not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
-                  or array.dtype == bool):
+        elif array.dtype.kind not in "biuf":  # bool, integers, floats
             problems.append(doc.problem(where + ("file",), f"expected real numbers (weights), the file holds "
                                                            f"{array.dtype}"))
         elif not np.isfinite(array).all():
@@ -396,8 +395,7 @@ def _load_spike_file(path: Path, size: int, doc, where, problems):
         problems.append(doc.problem(where, f"{path}: 't' and 'neuron' must be 1-D arrays of equal length"))
     elif not np.issubdtype(neurons.dtype, np.integer) or (neurons.size and (neurons.min() < 0 or neurons.max() >= size)):
         problems.append(doc.problem(where, f"{path}: 'neuron' must hold integers in [0, {size})"))
-    elif not (np.issubdtype(times.dtype, np.integer) or np.issubdtype(times.dtype, np.floating)) or (
-            times.size and (not np.all(np.isfinite(times)) or times.min() < 0)):
+    elif times.dtype.kind not in "iuf" or (times.size and (not np.all(np.isfinite(times)) or times.min() < 0)):
         problems.append(doc.problem(where, f"{path}: 't' must hold finite times >= 0 (seconds)"))
     else:
         return times.astype(float), neurons.astype(np.int64)
