@@ -343,9 +343,12 @@ def at_least(low: int):
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if getattr(args, "seed", None) is not None and args.seed < 0:
-        print("neurochip: error: --seed must be a whole number >= 0", file=sys.stderr)
-        return EXIT_USER_ERROR
+    if getattr(args, "seed", None) is not None:
+        from .description.scenario import MAX_SEED
+
+        if not 0 <= args.seed <= MAX_SEED:
+            print(f"neurochip: error: --seed must be a whole number from 0 to {MAX_SEED} (2**63 - 1)", file=sys.stderr)
+            return EXIT_USER_ERROR
     try:
         status = args.handler(args)
         sys.stdout.flush()  # a reader that stopped early shows here, not in an error at interpreter exit

@@ -56,6 +56,8 @@ def test_check_reports_problems_one_per_line(tmp_path, capsys):
                                                  "expected a scenario (scenarios/*.yaml) here"),
     (["validate", str(REPO / "scenarios" / "quickstart.yaml")], "quickstart.yaml: this is a scenario"),
     (["run", str(REPO / "scenarios" / "tiny-feedforward.yaml"), "--seed", "-1"], "--seed must be"),
+    (["run", str(REPO / "scenarios" / "tiny-feedforward.yaml"), "--seed", str(2**63)], "--seed must be a whole "
+                                                                                        "number from 0 to"),
 ])
 def test_user_errors_exit_2_with_one_line(args, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

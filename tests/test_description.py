@@ -102,6 +102,34 @@ def test_times_a_core_counts_in_ticks_must_be_whole_ticks(write, key, span, ok):
             (f"cores[0].{key}", f"{value} is not a whole number of ticks of the chip's clock (100 us)")]
 
 
+@pytest.mark.parametrize("change, key, message", [
+    # samples come on tick edges: 150 us would be taken every 100 us while the trace says 150
+    ({"record": {"state_interval": "150 us"}}, "record.state_interval",
+     "150 us is not a whole number of ticks of the chip's clock (100 us): expected a multiple of it, such as 100 us"),
+    ({"record": {"conductance_interval": "50 us"}}, "record.conductance_interval",
+     "50 us is not a whole number of ticks of the chip's clock (100 us): expected a multiple of it, such as 100 us"),
+    ({"duration": "40 us"}, "duration", "40 us is less than one tick of the chip's clock (100 us)"),
+    # two spikes of a line in one tick merge; at GHz the draw did not fit in memory
+    ({"inputs": [{"kind": "poisson", "name": "p", "to": "c.rows", "size": 2, "rate": ["5 kHz", "20 kHz"]}]},
+     "inputs[0].rate", "20000 Hz is more than one spike per tick of the chip's clock (100 us) on a line: "
+                       "expected at most 10000 Hz"),
+])
+def test_a_scenario_s_times_and_rates_fit_the_chip_s_clock(change, key, message, write):
+    write("chip.yaml", one_core_chip(col_neurons=lif(), tick="100 us"))
+    scenario = {"name": "s", "chip": "chip.yaml", "duration": "10 ms", **change}
+    assert [(path, text) for path, _, text in problems_of(write("s.yaml", scenario))] == [(key, message)]
+    scenario.update({"duration": "10 ms", "record": {"state_interval": "200 us", "conductance_interval": "1 ms"},
+                     "inputs": [{"kind": "poisson", "name": "p", "to": "c.rows", "size": 2, "rate": "10 kHz"}]})
+    load_scenario(write("s.yaml", scenario))  # whole ticks, and one spike per tick at most: fine
+
+
+def test_a_seed_must_fit_the_trace_s_64_bit_integer(write):
+    write("chip.yaml", one_core_chip(col_neurons=lif()))
+    scenario = {"name": "s", "chip": "chip.yaml", "duration": "1 ms", "seed": 2**63}  # was an h5py TypeError
+    assert [(path, text) for path, _, text in problems_of(write("s.yaml", scenario))] == [
+        ("seed", f"must be at most {2**63 - 1}, got {2**63}")]
+
+
 def test_problem_lines_point_into_the_file(tmp_path):
     path = tmp_path / "chip.yaml"
     path.write_text("name: x\ncores:\n  - name: c\n    array: {rows: 2, cols: 2}\n"

@@ -19,7 +19,8 @@ from pydantic import TypeAdapter, ValidationError
 from ..errors import DescriptionError, Problem
 from .chip import ChipSpec, whole_ticks
 from .experiment_checks import check_learning, check_training
-from .scenario import ActionSpec, CellsSpec, InputSpec, RouteSpec, ScenarioSpec, SpikeTimesInputSpec, WeightsSpec, split_endpoint
+from .scenario import (ActionSpec, CellsSpec, InputSpec, PoissonInputSpec, RouteSpec, ScenarioSpec, SpikeTimesInputSpec,
+                       WeightsSpec, split_endpoint)
 from .yamlfile import KeyPath, YamlDocument
 
 
@@ -137,7 +138,6 @@ def _off_the_clock(chip: ChipSpec, document: YamlDocument) -> list[Problem]:
     """Times a core counts in ticks that are not a whole number of them: a noise circuit's period and a
     controller's window (at least one tick), a refractory period (zero allowed). Cores act on tick edges, so
     each would silently become another time, and the noise's statistics or the neuron's dead time with it."""
-    tick = chip.clock.tick
     problems = []
     for index, core in enumerate(chip.cores):
         spans = [(("noise", "period"), getattr(core.noise, "period", None), 1)]
@@ -145,16 +145,44 @@ def _off_the_clock(chip: ChipSpec, document: YamlDocument) -> list[Problem]:
                   for side in ("rows", "cols") if getattr(core.neurons, side) is not None]
         if core.controller is not None:
             spans.append((("controller", "window"), core.controller.window, 1))
-        for key, span, least in spans:
-            if span is None:
-                continue
-            ticks = whole_ticks(span, tick)
-            if ticks is None or ticks < least:
-                nearest = max(round(span / tick), 1) * tick
-                zero = "0 or " if least == 0 else ""
-                problems.append(document.problem(("cores", index) + key, (
-                    f"{span * 1e6:g} us is not a whole number of ticks of the chip's clock ({tick * 1e6:g} us): "
-                    f"expected {zero}a multiple of it, such as {nearest * 1e6:g} us")))
+        problems += _not_whole_ticks(document, [(("cores", index) + key, span, least) for key, span, least in spans],
+                                     chip.clock.tick)
+    return problems
+
+
+def _not_whole_ticks(document: YamlDocument, spans: list[tuple[KeyPath, float | None, int]], tick: float) -> list[Problem]:
+    """A problem for each (key path, time in s or None, least number of ticks) that is not a whole number
+    of at least that many ticks of ``tick``."""
+    problems = []
+    for key, span, least in spans:
+        if span is None:
+            continue
+        ticks = whole_ticks(span, tick)
+        if ticks is None or ticks < least:
+            nearest = max(round(span / tick), 1) * tick
+            zero = "0 or " if least == 0 else ""
+            problems.append(document.problem(key, (
+                f"{span * 1e6:g} us is not a whole number of ticks of the chip's clock ({tick * 1e6:g} us): "
+                f"expected {zero}a multiple of it, such as {nearest * 1e6:g} us")))
+    return problems
+
+
+def _scenario_off_the_clock(scenario: ScenarioSpec, chip: ChipSpec, document: YamlDocument) -> list[Problem]:
+    """Sampling intervals that are not whole ticks (the samples would come at another interval than the trace
+    says), a run shorter than one tick, and Poisson rates above one spike per tick (spikes of a line in one
+    tick merge into one; at GHz the draw would not fit in memory)."""
+    tick = chip.clock.tick
+    problems = _not_whole_ticks(document, [(("record", "state_interval"), scenario.record.state_interval, 1),
+                                           (("record", "conductance_interval"), scenario.record.conductance_interval, 1)],
+                                tick)
+    if scenario.duration is not None and round(scenario.duration / tick) < 1:
+        problems.append(document.problem(("duration",), f"{scenario.duration * 1e6:g} us is less than one tick of "
+                                                        f"the chip's clock ({tick * 1e6:g} us)"))
+    for index, source in enumerate(scenario.inputs):
+        if isinstance(source, PoissonInputSpec) and max(np.atleast_1d(source.rate), default=0) * tick > 1:
+            problems.append(document.problem(("inputs", index, "rate"), (
+                f"{max(np.atleast_1d(source.rate)):g} Hz is more than one spike per tick of the chip's clock "
+                f"({tick * 1e6:g} us) on a line: expected at most {1 / tick:g} Hz")))
     return problems
 
 
@@ -199,6 +227,8 @@ def load_scenario(path: str | Path, seed: int | None = None, chip_key: KeyPath =
     files = _Files()
     if chip is not None:
         problems.extend(_cross_check(document, chip, files, scenario.duration if scenario else None))
+        if scenario is not None:
+            problems.extend(_scenario_off_the_clock(scenario, chip, document))
     if problems:
         raise DescriptionError(problems)
     if seed is not None:

@@ -14,6 +14,9 @@ from .learning import LearningSpec
 from .training import AlgorithmSpec, TrainingSpec
 from .units import Time, parse_quantity
 
+#: The largest seed: traces store it as a signed 64-bit integer.
+MAX_SEED = 2**63 - 1
+
 #: A line bundle of a core: ``"core.rows"`` or ``"core.cols"``.
 Endpoint = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*\.(rows|cols)$")]
 
@@ -186,7 +189,7 @@ class ScenarioSpec(Spec):
     name: Name
     description: str = ""
     chip: str = Field(description="Chip description file, relative to this scenario.")
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Seeds every random stream.")
     duration: Time | None = Field(None, gt=0, description="Simulated time (s); a learning run ends when its "
                                                          "schedule does and takes none.")
     inputs: list[InputSpec] = Field([], description="Input names are unique (checked by the loader).")
