@@ -179,10 +179,11 @@ def _scenario_off_the_clock(scenario: ScenarioSpec, chip: ChipSpec, document: Ya
         problems.append(document.problem(("duration",), f"{scenario.duration * 1e6:g} us is less than one tick of "
                                                         f"the chip's clock ({tick * 1e6:g} us)"))
     for index, source in enumerate(scenario.inputs):
-        if isinstance(source, PoissonInputSpec) and max(np.atleast_1d(source.rate), default=0) * tick > 1:
+        fastest = max(np.atleast_1d(source.rate)) if isinstance(source, PoissonInputSpec) else 0
+        if fastest * tick > 1:
             problems.append(document.problem(("inputs", index, "rate"), (
-                f"{max(np.atleast_1d(source.rate)):g} Hz is more than one spike per tick of the chip's clock "
-                f"({tick * 1e6:g} us) on a line: expected at most {1 / tick:g} Hz")))
+                f"{fastest:g} Hz is more than one spike per tick of the chip's clock ({tick * 1e6:g} us) on a "
+                f"line: expected at most {1 / tick:g} Hz")))
     return problems
 
 
