@@ -92,10 +92,8 @@ def _energy(args) -> int:
 
 def _sweep(args) -> int:
     from .description import load_scenario
-    from .sweep import Setting, Summary, SweepError, execute, plan, reach
+    from .sweep import Setting, Summary, execute, plan, reach
 
-    if (args.seeds is not None and args.seeds < 1) or args.workers < 1:
-        raise SweepError("--seeds and --workers must be whole numbers >= 1")
     base = load_scenario(args.scenario)  # the scenario itself must be valid first
     defaults = base.scenario.sweep
     settings = [Setting.parse(text) for text in args.set] if args.set else \
@@ -159,8 +157,6 @@ def _device_response(args) -> int:
 
     chip, _ = load_chip(args.chip)
     core = _core_of(chip, args.chip, args.core)
-    if args.pulses < 1 or args.devices < 1:
-        raise NeurochipError("--pulses and --devices must be at least 1")
     out = _output(args.out or f"{chip.name}-{core.name}-response.png", "--out")
     responses = pulse_response(core.device, args.pulses, args.devices, seed=args.seed)
     title = f"{chip.name} / {core.name}: {core.device.model} device response ({args.devices} devices)"
@@ -272,9 +268,9 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument("scenario")
     sweep.add_argument("--set", action="append", default=[], metavar="KEY.PATH=V1,V2,...",
                        help="values of a scenario key path (chip.KEY.PATH for the chip file); repeat for more")
-    sweep.add_argument("--seeds", type=int, help="seeds per point: the scenario's seed and the next ones")
+    sweep.add_argument("--seeds", type=at_least(1), help="seeds per point: the scenario's seed and the next ones")
     sweep.add_argument("--scheduler", help="address of a Dask scheduler (default: a local cluster)")
-    sweep.add_argument("--workers", type=int, default=2, help="workers of the local cluster (default 2)")
+    sweep.add_argument("--workers", type=at_least(1), default=2, help="workers of the local cluster (default 2)")
     sweep.add_argument("--out", help="folder of the sweep (default: sweeps/<scenario>)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(handler=_sweep)
@@ -293,8 +289,8 @@ def parser() -> argparse.ArgumentParser:
     response = commands.add_parser("device-response", help="pulse-response plot of a chip's device model")
     response.add_argument("chip", help="chip file (chips/*.yaml)")
     response.add_argument("--core", help="core whose device is used (default: the first)")
-    response.add_argument("--pulses", type=int, default=400, help="potentiating pulses, then as many depressing")
-    response.add_argument("--devices", type=int, default=200, help="devices pulsed together")
+    response.add_argument("--pulses", type=at_least(1), default=400, help="potentiating pulses, then as many depressing")
+    response.add_argument("--devices", type=at_least(1), default=200, help="devices pulsed together")
     response.add_argument("--seed", type=int, default=0)
     response.add_argument("--out", help="PNG file (default: <chip>-<core>-response.png)")
     response.set_defaults(handler=_device_response)

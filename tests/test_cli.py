@@ -135,6 +135,17 @@ def test_transfer_refuses_a_curve_it_cannot_fit(option, value, message, tmp_path
     assert not (tmp_path / "t.png").exists()
 
 
+@pytest.mark.parametrize("args, message", [
+    (["sweep", "scenarios/tiny-feedforward.yaml", "--workers", "0"], "argument --workers: expected a whole number >= 1"),
+    (["sweep", "scenarios/tiny-feedforward.yaml", "--seeds", "0"], "argument --seeds: expected a whole number >= 1"),
+    (["device-response", "chips/tiny.yaml", "--pulses", "0"], "argument --pulses: expected a whole number >= 1"),
+])
+def test_counts_below_one_are_refused_by_the_argument_parser(args, message, tmp_path):
+    result = neurochip(*args, "--out", tmp_path / "out", cwd=REPO)
+    assert result.returncode == 2 and message in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_reader_that_stops_early_gets_no_error_message():
     # `neurochip check chips/*.yaml | head -1`: the pipe closes before neurochip writes; SIGPIPE's status, no message
     files = sorted(str(p) for p in (REPO / "chips").glob("*.yaml"))
